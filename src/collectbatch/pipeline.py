@@ -1,0 +1,106 @@
+"""Wires the stages: load policy → load ledger → evaluate → plan → render → write batch.
+
+Each stage takes and returns plain data. Input problems are collected per stage and raised
+together (InputError) before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from .batch import Provenance, counts, manifest, tables, write_batch
+from .diagnostics import Diagnostic, InputError, raise_if_errors
+from .evaluate import Evaluation, evaluate
+from .history import read_history
+from .ledger import Ledger, load_ledger
+from .plan import Plan, plan_actions
+from .policy import Policy, load_policy
+from .render import check_templates, render_batch
+from .summary import summary
+
+
+@dataclass(frozen=True)
+class Paths:
+    rules: Path
+    ledgers: Path
+    letters: Path
+    out: Path
+    history: Path | None = None
+    root: Path = Path(".")
+
+
+@dataclass(frozen=True)
+class Result:
+    folder: Path
+    plan: Plan
+    evaluation: Evaluation
+    warnings: tuple[Diagnostic, ...]
+
+
+def load_inputs(paths: Paths) -> tuple[Policy, Ledger, list[Diagnostic]]:
+    """Load and check policy, templates and ledgers; raise InputError listing every problem."""
+    policy, diags = load_policy(paths.rules, paths.root)
+    if policy is not None:
+        diags += check_templates(policy, paths.letters, _shown(paths.letters, paths.root))
+    terms = set(policy.terms) if policy else set()
+    con = duckdb.connect(":memory:")
+    ledger, ledger_diags = load_ledger(paths.ledgers, paths.root, terms, con)
+    if policy is None:  # terms unknown: unknown-terms checks are meaningless
+        ledger_diags = [d for d in ledger_diags if d.code != "E322"]
+    diags += ledger_diags
+    raise_if_errors(diags)
+    assert policy is not None
+    return policy, ledger, diags
+
+
+def run(paths: Paths, as_of: date, force: bool, workers: int | None = None) -> Result:
+    policy, ledger, warnings = load_inputs(paths)
+    evaluation = evaluate(ledger.con, policy, as_of)
+    history = read_history(paths.history or paths.out, as_of)
+    plan = plan_actions(evaluation, policy, history)
+    files = dict(render_batch(plan, policy, paths.letters, workers).files)
+    files.update(tables(plan, evaluation))
+    files["summary.md"] = summary(plan, evaluation)
+    prov = provenance(paths, ledger)
+    files["manifest.json"] = manifest(as_of, files, prov, counts(plan), len(evaluation.accounts))
+    folder = write_batch(paths.out, as_of, files, force)
+    return Result(folder, plan, evaluation, tuple(warnings))
+
+
+def provenance(paths: Paths, ledger: Ledger) -> Provenance:
+    inputs = dict(ledger.inputs)
+    for folder in (paths.rules, paths.letters):
+        for f in sorted(p for p in folder.rglob("*") if p.is_file()):
+            inputs[_shown(f, paths.root)] = hashlib.sha256(f.read_bytes()).hexdigest()
+    commit, dirty = _git_state(paths)
+    return Provenance(inputs, commit, dirty)
+
+
+def _git_state(paths: Paths) -> tuple[str, bool]:
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(paths.rules), *args], capture_output=True,
+                              text=True, check=False, timeout=30)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    commit = git("rev-parse", "HEAD")
+    if not commit:
+        return "", False
+    status = git("status", "--porcelain", "--", str(paths.rules.resolve()),
+                 str(paths.letters.resolve()))
+    return commit, bool(status)
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+__all__ = ["InputError", "Paths", "Result", "load_inputs", "run"]

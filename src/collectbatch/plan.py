@@ -1,0 +1,151 @@
+"""Stage 4, plan actions: evaluated accounts (+ history) → the actions to take and the holds.
+
+An account that has reached a ladder step gets one action per channel the step names and the
+client can receive. Every account that reached a step but gets no action, and every channel that
+was skipped, becomes an exception row with its reason: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from .evaluate import Account, Evaluation, InvoiceLine, Note
+from .policy import Policy, Step
+from .safety import safe_filename
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A step issued in an earlier batch (a row of a previous actions.csv)."""
+
+    as_of: date
+    account_id: str
+    currency: str
+    step: str
+    channel: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Action:
+    action_id: str
+    as_of: date
+    account: Account
+    step: Step
+    channel: str
+    invoices: tuple[InvoiceLine, ...]
+    document: str
+    last_issued: Issued | None
+    status: str = "planned"
+
+    @property
+    def account_id(self) -> str:
+        return self.account.account_id
+
+    @property
+    def currency(self) -> str:
+        return self.account.currency
+
+
+@dataclass(frozen=True)
+class Plan:
+    as_of: date
+    actions: tuple[Action, ...]
+    notes: tuple[Note, ...]
+
+
+def action_id(as_of: date, account_id: str, currency: str, step: str, channel: str) -> str:
+    """Stable id: the same account, currency, step, channel and date give the same id."""
+    key = "|".join((as_of.isoformat(), account_id, currency, step, channel))
+    return "A" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12].upper()
+
+
+def plan_actions(evaluation: Evaluation, policy: Policy, history: tuple[Issued, ...]) -> Plan:
+    """Decide what to send to whom, as of the evaluation date."""
+    actions: list[Action] = []
+    notes: list[Note] = list(evaluation.notes)
+    last = _last_issued(history)
+    for account in evaluation.accounts:
+        if account.reached_step is None or account.balance <= 0:
+            continue
+        step = policy.ladder(account.ladder).step(account.reached_step)
+        assert step is not None, "evaluate only reports steps of the account's ladder"
+        hold = _hold(account, step)
+        if hold:
+            notes.append(hold)
+            continue
+        channels, skipped = choose_channels(account, step)
+        notes += skipped
+        for channel in channels:
+            actions.append(_action(evaluation.as_of, account, step, channel,
+                                   last.get((account.account_id, account.currency))))
+    actions.sort(key=lambda a: (a.account_id, a.currency, a.step.order, a.channel))
+    notes.sort(key=lambda n: (n.account_id, n.kind, n.source, n.invoice_id))
+    return Plan(evaluation.as_of, tuple(actions), tuple(notes))
+
+
+def _last_issued(history: tuple[Issued, ...]) -> dict[tuple[str, str], Issued]:
+    last: dict[tuple[str, str], Issued] = {}
+    for h in sorted(history, key=lambda h: (h.as_of, h.step, h.channel)):
+        if h.status != "void":
+            last[(h.account_id, h.currency)] = h
+    return last
+
+
+def dunnable_amount(account: Account, step: Step) -> Decimal:
+    """What the step's minimum is compared with: the overdue balance, or (pre-due) the balance."""
+    return account.overdue_balance if step.offset_days > 0 else account.balance
+
+
+def _hold(account: Account, step: Step) -> Note | None:
+    src = f"account {account.account_id}"
+    if account.client.do_not_contact:
+        return Note(src, account.account_id, "", "do-not-contact",
+                    f'reached step "{step.id}" but the client is marked do_not_contact; '
+                    "review by hand")
+    amount = dunnable_amount(account, step)
+    minimum = step.minimum(account.currency)
+    if amount < minimum:
+        return Note(src, account.account_id, "", "below-minimum",
+                    f'reached step "{step.id}" but {account.currency} {amount} is below the '
+                    f"step's minimum of {minimum}")
+    return None
+
+
+def choose_channels(account: Account, step: Step) -> tuple[list[str], list[Note]]:
+    """The step's channels this client can receive; a written step falls back letter↔email."""
+    c = account.client
+    reachable = {"letter": bool(c.address), "email": bool(c.email), "phone": bool(c.phone)}
+    missing = {"letter": "no postal address", "email": "no email address",
+               "phone": "no phone number"}
+    chosen = [ch for ch in step.channels if reachable[ch]]
+    notes = [Note(f"account {c.account_id}", c.account_id, "", "channel-unavailable",
+                  f'step "{step.id}" by {ch} skipped: {missing[ch]}')
+             for ch in step.channels if not reachable[ch]]
+    written = [ch for ch in ("letter", "email") if ch in step.channels]
+    if written and not any(ch in chosen for ch in written):
+        other = next((ch for ch in ("letter", "email") if ch not in written and reachable[ch]),
+                     None)
+        if other:
+            chosen.append(other)
+            notes.append(Note(f"account {c.account_id}", c.account_id, "", "channel-fallback",
+                              f'step "{step.id}" sent by {other} instead'))
+    if not chosen:
+        notes.append(Note(f"account {c.account_id}", c.account_id, "", "no-contact",
+                          f'reached step "{step.id}" but the client cannot be reached by '
+                          f"{', '.join(step.channels)}"))
+    return sorted(chosen), notes
+
+
+def _action(as_of: date, account: Account, step: Step, channel: str,
+            last: Issued | None) -> Action:
+    invoices = (account.overdue_invoices if step.offset_days > 0 else
+                tuple(i for i in account.invoices if i.days_overdue >= step.offset_days))
+    stem = safe_filename(f"{account.account_id}-{account.currency}-{step.id}")
+    document = {"letter": f"letters/{stem}.pdf", "email": f"emails/{stem}.eml",
+                "phone": "calls/call-list.csv"}[channel]
+    aid = action_id(as_of, account.account_id, account.currency, step.id, channel)
+    return Action(aid, as_of, account, step, channel, invoices, document, last)

@@ -1,0 +1,314 @@
+"""Stage 5, render: planned actions → document bytes (PDF letters, .eml drafts, the call list).
+
+Templates come only from the letters folder and render in Jinja2's sandbox with autoescape, so
+ledger text (names, addresses) prints literally and a template cannot reach Python internals.
+WeasyPrint gets a URL fetcher that serves files under the letters folder and nothing else.
+HTML is rendered in this process; PDFs are produced in parallel worker processes. Every output is
+derived from the batch date and action ids only, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, formataddr
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2.sandbox import SandboxedEnvironment
+
+from .diagnostics import Diagnostic
+from .plan import Action, Plan
+from .policy import Policy
+from .safety import one_line, spreadsheet_safe
+
+CALL_COLUMNS = (
+    "action_id", "account_id", "name", "contact_name", "phone", "currency", "balance",
+    "overdue_balance", "oldest_invoice_id", "oldest_due_date", "days_overdue", "last_step",
+    "last_step_on", "step", "suggested_words",
+)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Everything the batch writer will put in the folder, by relative path."""
+
+    files: dict[str, bytes]
+
+
+def locale_for(language: str | None, country: str | None) -> Locale:
+    """The client's locale for numbers, money and dates: language + country, else English (UK)."""
+    lang = (language or "en").replace("-", "_")
+    for candidate in (f"{lang}_{country}" if country and "_" not in lang else lang, lang, "en_GB"):
+        try:
+            return Locale.parse(candidate)
+        except (ValueError, UnknownLocaleError):
+            continue
+    return Locale.parse("en_GB")
+
+
+def make_environment(letters_dir: Path) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(str(letters_dir)),
+        autoescape=select_autoescape(["html", "htm", "xml"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def template_names(step_template: str) -> dict[str, str]:
+    return {
+        "letter": f"{step_template}.html",
+        "email_text": f"email/{step_template}.txt",
+        "email_html": f"email/{step_template}.html",
+    }
+
+
+def check_templates(policy: Policy, letters_dir: Path, shown: str) -> list[Diagnostic]:
+    """Every template a ladder step names must exist and compile."""
+    env = make_environment(letters_dir)
+    diags: list[Diagnostic] = []
+    seen: set[str] = set()
+    for ladder in policy.ladders.values():
+        for step in ladder.steps:
+            needed = {"letter": ["letter"], "email": ["email_text", "email_html"], "phone": []}
+            names = template_names(step.template)
+            wanted = [names[k] for ch in step.channels for k in needed[ch]]
+            if "email" in step.channels and step.attach_statement:
+                wanted.append("statement.html")
+            for name in wanted:
+                if name in seen:
+                    continue
+                seen.add(name)
+                diags += _check_template(env, letters_dir, name, shown)
+            for text in (step.email_subject, step.call_script):
+                try:
+                    env.from_string(text)
+                except TemplateError as exc:
+                    diags.append(Diagnostic("rules/ladders.yaml", None, None, "E402",
+                                            f'step "{step.id}": template text does not compile: '
+                                            f"{exc}"))
+    return diags
+
+
+def _check_template(env: SandboxedEnvironment, letters_dir: Path, name: str,
+                    shown: str) -> list[Diagnostic]:
+    if not (letters_dir / name).is_file():
+        return [Diagnostic(f"{shown}/{name}", None, None, "E401", "template is missing",
+                           "create it, or change the step's `template` in rules/ladders.yaml")]
+    try:
+        env.get_template(name)
+    except TemplateError as exc:
+        line = getattr(exc, "lineno", None)
+        return [Diagnostic(f"{shown}/{name}", line, None, "E402",
+                           f"template does not compile: {exc}")]
+    return []
+
+
+def context(action: Action, policy: Policy) -> dict[str, Any]:
+    """The variables a letter, email or call script sees. Plain data only."""
+    account, step, creditor = action.account, action.step, policy.creditor
+    loc = locale_for(account.client.language, account.client.country)
+    shown = action.invoices
+    total = sum((i.open for i in shown), Decimal("0.00"))
+
+    def money(value: Decimal) -> str:
+        return str(format_currency(value, account.currency, locale=loc))
+
+    def day(value: date) -> str:
+        return str(format_date(value, format="long", locale=loc))
+
+    return {
+        "creditor": creditor,
+        "bank": creditor.bank_account(account.currency),
+        "client": account.client,
+        "account": account,
+        "step": step,
+        "invoices": shown,
+        "all_invoices": account.invoices,
+        "currency": account.currency,
+        "total": total,
+        "balance": account.balance,
+        "overdue_balance": account.overdue_balance,
+        "credit": account.credit,
+        "overdue_count": len(account.overdue_invoices),
+        "oldest": shown[0] if shown else None,
+        "account_id": account.account_id,
+        "reference": f"{account.account_id}/{action.action_id}",
+        "letter_date": action.as_of,
+        "pay_by": action.as_of + timedelta(days=step.response_days),
+        "last_issued": action.last_issued,
+        "money": money,
+        "day": day,
+        "number": lambda v: str(format_decimal(v, locale=loc)),
+        "locale": str(loc),
+    }
+
+
+def render_batch(plan: Plan, policy: Policy, letters_dir: Path, workers: int | None = None,
+                 ) -> Rendered:
+    """Render every action: HTML first (here), then all PDFs at once, then emails and calls."""
+    env = make_environment(letters_dir)
+    pdf_jobs: dict[str, str] = {}
+    emails: list[tuple[Action, dict[str, Any], str | None]] = []
+    calls: list[list[str]] = []
+    for action in plan.actions:
+        ctx = context(action, policy)
+        if action.channel == "letter":
+            name = template_names(action.step.template)["letter"]
+            pdf_jobs[action.document] = env.get_template(name).render(ctx)
+        elif action.channel == "email":
+            attachment = None
+            if action.step.attach_statement:
+                attachment = "statements/" + Path(action.document).stem + ".pdf"
+                pdf_jobs[attachment] = env.get_template("statement.html").render(ctx)
+            emails.append((action, ctx, attachment))
+        else:
+            calls.append(_call_row(action, ctx, env))
+    files = render_pdfs(pdf_jobs, letters_dir, plan.as_of, workers)
+    for action, ctx, attachment in emails:
+        pdf = files.get(attachment) if attachment else None
+        files[action.document] = build_email(action, ctx, env, policy, attachment, pdf)
+    if calls:
+        files["calls/call-list.csv"] = write_csv(CALL_COLUMNS, calls)
+    return Rendered(files)
+
+
+def build_email(action: Action, ctx: dict[str, Any], env: SandboxedEnvironment, policy: Policy,
+                attachment: str | None, pdf: bytes | None) -> bytes:
+    """An RFC 5322 draft with text and HTML bodies; headers from the action, never the clock."""
+    names = template_names(action.step.template)
+    creditor, client = policy.creditor, action.account.client
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = formataddr((one_line(creditor.email_name or creditor.legal_name), creditor.email))
+    msg["To"] = formataddr((one_line(client.contact_name or client.name), one_line(client.email or "")))
+    msg["Subject"] = one_line(env.from_string(action.step.email_subject).render(ctx))
+    stamp = datetime(action.as_of.year, action.as_of.month, action.as_of.day, 9, 0, tzinfo=timezone.utc)
+    msg["Date"] = format_datetime(stamp)
+    domain = creditor.email.rsplit("@", 1)[-1]
+    msg["Message-ID"] = f"<{action.action_id}.{action.as_of.isoformat()}@{domain}>"
+    msg["X-Unsent"] = "1"
+    msg["X-Collectbatch-Action"] = action.action_id
+    msg.set_content(env.get_template(names["email_text"]).render(ctx), cte="quoted-printable")
+    msg.add_alternative(env.get_template(names["email_html"]).render(ctx), subtype="html",
+                        cte="quoted-printable")
+    if attachment and pdf is not None:
+        msg.add_attachment(pdf, maintype="application", subtype="pdf",
+                           filename=Path(attachment).name)
+    _fix_boundaries(msg, action.action_id)
+    return msg.as_bytes()
+
+
+def _fix_boundaries(msg: EmailMessage, seed: str) -> None:
+    """MIME boundaries from the action id instead of random numbers (byte-identical drafts)."""
+    for n, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+        part.set_boundary(f"=_cb_{seed}_{n}")
+
+
+def _call_row(action: Action, ctx: dict[str, Any], env: SandboxedEnvironment) -> list[str]:
+    account, last = action.account, action.last_issued
+    oldest = action.invoices[0] if action.invoices else None
+    words = one_line(env.from_string(action.step.call_script).render(ctx)) if (
+        action.step.call_script) else ""
+    return [
+        action.action_id, account.account_id, account.client.name,
+        account.client.contact_name or "", account.client.phone or "", account.currency,
+        str(account.balance), str(account.overdue_balance),
+        oldest.invoice_id if oldest else "", oldest.due_date.isoformat() if oldest else "",
+        str(account.days_overdue), last.step if last else "",
+        last.as_of.isoformat() if last else "", action.step.id, words,
+    ]
+
+
+def write_csv(columns: tuple[str, ...], rows: list[list[str]]) -> bytes:
+    """CSV bytes with every text cell made safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return out.getvalue().encode("utf-8")
+
+
+def _cell(value: str) -> str:
+    try:
+        Decimal(value)
+        return value  # a number we formatted ourselves, e.g. -12.50
+    except ArithmeticError:
+        return spreadsheet_safe(value)
+    except ValueError:
+        return spreadsheet_safe(value)
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+def render_pdfs(jobs: dict[str, str], letters_dir: Path, as_of: date,
+                workers: int | None = None) -> dict[str, bytes]:
+    """HTML strings → PDF bytes, in parallel processes when there are enough to be worth it."""
+    items = sorted(jobs.items())
+    if not items:
+        return {}
+    count = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    args = [(path, html, str(letters_dir.resolve()), as_of.isoformat()) for path, html in items]
+    if count <= 1 or len(items) < 4:
+        return dict(map(_pdf_worker, args))
+    chunk = max(1, len(items) // (count * 4))
+    with ProcessPoolExecutor(max_workers=count, initializer=_quiet_worker) as pool:
+        return dict(pool.map(_pdf_worker, args, chunksize=chunk))
+
+
+def _quiet_worker() -> None:
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+def _pdf_worker(arg: tuple[str, str, str, str]) -> tuple[str, bytes]:
+    path, html, letters_dir, as_of = arg
+    from weasyprint import HTML
+
+    doc = HTML(string=html, base_url=Path(letters_dir).as_uri() + "/",
+               url_fetcher=make_fetcher(Path(letters_dir)))
+    ident = path.encode("utf-8")
+    pdf = doc.write_pdf(pdf_identifier=ident, uncompressed_pdf=False)
+    assert pdf is not None
+    del as_of
+    return path, bytes(pdf)
+
+
+def make_fetcher(root: Path) -> Callable[[str], Any]:
+    """A WeasyPrint URL fetcher that serves files under `root` only: no network, no elsewhere."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    base = root.resolve()
+
+    class LettersOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            from urllib.parse import unquote, urlparse
+
+            parsed = urlparse(url)
+            if parsed.scheme != "file":
+                raise ValueError(f"refused to fetch {url!r}: only files under the letters folder")
+            target = Path(unquote(parsed.path)).resolve()
+            if not target.is_relative_to(base) or not target.is_file():
+                raise ValueError(f"refused to fetch {url!r}: outside the letters folder")
+            return URLFetcherResponse(url, body=target.read_bytes())
+
+    return LettersOnlyFetcher()

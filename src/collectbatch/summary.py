@@ -1,0 +1,36 @@
+"""summary.md: what the accountant reads first when opening the batch folder."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+from .evaluate import Evaluation
+from .plan import Plan
+
+
+def summary(plan: Plan, evaluation: Evaluation) -> bytes:
+    lines = [f"# Collection batch {plan.as_of.isoformat()}", ""]
+    totals: dict[str, list[Decimal]] = {}
+    for a in evaluation.accounts:
+        t = totals.setdefault(a.currency, [Decimal("0.00"), Decimal("0.00")])
+        t[0] += a.balance
+        t[1] += a.overdue_balance
+    lines += ["## Receivables", "", "| currency | balance | overdue |", "|---|---:|---:|"]
+    lines += [f"| {c} | {b} | {o} |" for c, (b, o) in sorted(totals.items())]
+    lines += ["", f"Accounts evaluated: {len(evaluation.accounts)}", "", "## Actions to review",
+              "", "| account | client | step | channel | currency | overdue | document |",
+              "|---|---|---|---|---|---:|---|"]
+    for a in plan.actions:
+        name = _cell(a.account.client.name)
+        lines.append(f"| {_cell(a.account_id)} | {name} | {a.step.id} | {a.channel} | "
+                     f"{a.currency} | {a.account.overdue_balance} | {a.document} |")
+    kinds = Counter(n.kind for n in plan.notes)
+    lines += ["", "## Exceptions (see exceptions.csv)", ""]
+    lines += [f"- {k}: {v}" for k, v in sorted(kinds.items())] or ["- none"]
+    lines += ["", "Mark an action `void` in actions.csv if you decide not to send it.", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
