@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import mimetypes
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -50,9 +51,11 @@ class Rendered:
 
 
 def locale_for(language: str | None, country: str | None) -> Locale:
-    """The client's locale for numbers, money and dates: language + country, else English (UK)."""
-    lang = (language or "en").replace("-", "_")
-    for candidate in (f"{lang}_{country}" if country and "_" not in lang else lang, lang, "en_GB"):
+    """The client's locale for money and dates: its language (+ country), else English (UK)."""
+    if not language:
+        return Locale.parse("en_GB")
+    lang = language.replace("-", "_")
+    for candidate in (f"{lang}_{country}" if country and "_" not in lang else lang, lang):
         try:
             return Locale.parse(candidate)
         except (ValueError, UnknownLocaleError):
@@ -282,6 +285,9 @@ def _quiet_worker() -> None:
 
 def _pdf_worker(arg: tuple[str, str, str, str]) -> tuple[str, bytes]:
     path, html, letters_dir, as_of = arg
+    # fontTools stamps subset fonts with the current time unless SOURCE_DATE_EPOCH is set.
+    epoch = datetime.fromisoformat(as_of).replace(tzinfo=timezone.utc).timestamp()
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
     from weasyprint import HTML
 
     doc = HTML(string=html, base_url=Path(letters_dir).as_uri() + "/",
@@ -289,7 +295,6 @@ def _pdf_worker(arg: tuple[str, str, str, str]) -> tuple[str, bytes]:
     ident = path.encode("utf-8")
     pdf = doc.write_pdf(pdf_identifier=ident, uncompressed_pdf=False)
     assert pdf is not None
-    del as_of
     return path, bytes(pdf)
 
 
@@ -309,6 +314,8 @@ def make_fetcher(root: Path) -> Callable[[str], Any]:
             target = Path(unquote(parsed.path)).resolve()
             if not target.is_relative_to(base) or not target.is_file():
                 raise ValueError(f"refused to fetch {url!r}: outside the letters folder")
-            return URLFetcherResponse(url, body=target.read_bytes())
+            mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=target.read_bytes(),
+                                      headers={"Content-Type": mime})
 
     return LettersOnlyFetcher()
