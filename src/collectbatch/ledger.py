@@ -207,8 +207,8 @@ def _bad_value_sql(col: Column) -> tuple[str, str, str]:
     """(SQL predicate that is true for a bad value, message, fix) for one column."""
     v = col.name
     if col.kind == "date":
-        return (f"{v} <> '' AND NOT (regexp_full_match({v}, '{DATE_RE}') "
-                f"AND try_cast({v} AS DATE) BETWEEN DATE '1900-01-01' AND DATE '2199-12-31')",
+        return (f"{v} <> '' AND NOT coalesce(regexp_full_match({v}, '{DATE_RE}') AND "
+                f"try_cast({v} AS DATE) BETWEEN DATE '1900-01-01' AND DATE '2199-12-31', false)",
                 "cannot read {value} as a date in column \"{column}\"",
                 "write dates as YYYY-MM-DD, e.g. 2026-03-31")
     if col.kind == "amount":

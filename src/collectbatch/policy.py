@@ -129,6 +129,9 @@ def validate_against(schema_name: str, data: Any, loc: Locator) -> list[Diagnost
     out = []
     for err in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         path = tuple(err.absolute_path)
+        if err.validator == "additionalProperties":
+            extra = [k for k in err.instance if k not in err.schema.get("properties", {})]
+            path += tuple(extra[:1])
         where = "/".join(map(str, path)) or "(top level)"
         out.append(loc.diagnostic(path, "E201", f"{where}: {_schema_message(err)}", _fix(err)))
     return out
