@@ -24,7 +24,7 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from typing import Literal
 
@@ -354,12 +354,8 @@ def statutory_interest(
         mode=si.mode,
     )
     if margin is None:
-        return InterestResult(
-            **{
-                **empty.__dict__,
-                "applicable": False,
-                "reason": f"{si.name} does not apply to a {debtor_type} debtor",
-            }
+        return replace(
+            empty, applicable=False, reason=f"{si.name} does not apply to a {debtor_type} debtor"
         )
     if end < start:
         return empty
@@ -374,7 +370,7 @@ def statutory_interest(
         for a, b in _pieces(start, end, cuts):
             ylen = _year_length(a, diy)
             pieces.append(_Piece(a, b, rate, ylen, entry.rate, margin.margin_points, entry,
-                                 (id(entry), ylen)))
+                                 (entry, ylen)))
     elif si.mode == "floating":
         if end > si.reference_rate.known_through:
             # entry_on would raise too, but only for the part after known_through; say it upfront.
@@ -391,7 +387,7 @@ def statutory_interest(
             ylen = _year_length(a, diy)
             pieces.append(
                 _Piece(a, b, entry.rate + margin.margin_points, ylen, entry.rate,
-                       margin.margin_points, entry, (id(entry), ylen))
+                       margin.margin_points, entry, (entry, ylen))
             )
     else:
         raise ValueError(f"unknown statutory interest mode {si.mode!r}")

@@ -210,7 +210,7 @@ WITH keys AS (
     sum(open) AS open_total,
     sum(open) FILTER (WHERE dpd > 0) AS overdue,
     max(dpd) FILTER (WHERE dpd > 0) AS days_overdue,
-    max(dpd) AS max_dpd,
+    max(dpd) FILTER (WHERE dpd <= 0) AS max_not_due,
     max(dpd - grace_days) AS max_dpd_after_grace,
     sum(open) FILTER (WHERE dpd <= 0) AS current,
     sum(open) FILTER (WHERE dpd BETWEEN 1 AND 30) AS d1,
@@ -224,7 +224,7 @@ SELECT k.account_id, k.currency,
   coalesce(g.overdue, 0)::DECIMAL(18,2) AS overdue_balance,
   coalesce(cr.credit, 0)::DECIMAL(18,2) AS credit,
   coalesce(g.days_overdue, 0) AS days_overdue,
-  g.max_dpd, g.max_dpd_after_grace,
+  g.max_not_due, g.max_dpd_after_grace,
   coalesce(g.current, 0)::DECIMAL(18,2) AS current, coalesce(g.d1, 0)::DECIMAL(18,2) AS d1,
   coalesce(g.d31, 0)::DECIMAL(18,2) AS d31, coalesce(g.d61, 0)::DECIMAL(18,2) AS d61,
   coalesce(g.d90, 0)::DECIMAL(18,2) AS d90,
@@ -239,7 +239,7 @@ CREATE OR REPLACE TEMP TABLE acct_step AS
 SELECT a.account_id, a.currency,
   arg_max(s.step, s.step_order) FILTER (
     WHERE (s.offset_days > 0 AND a.max_dpd_after_grace >= s.offset_days)
-       OR (s.offset_days <= 0 AND a.max_dpd >= s.offset_days)) AS reached_step
+       OR (s.offset_days <= 0 AND a.max_not_due >= s.offset_days)) AS reached_step
 FROM acct a JOIN policy_steps s ON s.ladder = a.ladder
 GROUP BY ALL
 """

@@ -95,9 +95,16 @@ def _last_issued(history: tuple[Issued, ...]) -> dict[tuple[str, str], Issued]:
     return last
 
 
+def step_invoices(account: Account, step: Step) -> tuple[InvoiceLine, ...]:
+    """The invoices a step is about: all overdue ones, or (pre-due) those falling due soon."""
+    if step.offset_days > 0:
+        return account.overdue_invoices
+    return tuple(i for i in account.invoices if step.offset_days <= i.days_overdue <= 0)
+
+
 def dunnable_amount(account: Account, step: Step) -> Decimal:
-    """What the step's minimum is compared with: the overdue balance, or (pre-due) the balance."""
-    return account.overdue_balance if step.offset_days > 0 else account.balance
+    """What the step's minimum is compared with: the open amount of the step's invoices."""
+    return sum((i.open for i in step_invoices(account, step)), Decimal("0.00"))
 
 
 def _hold(account: Account, step: Step) -> Note | None:
@@ -142,8 +149,7 @@ def choose_channels(account: Account, step: Step) -> tuple[list[str], list[Note]
 
 def _action(as_of: date, account: Account, step: Step, channel: str,
             last: Issued | None) -> Action:
-    invoices = (account.overdue_invoices if step.offset_days > 0 else
-                tuple(i for i in account.invoices if i.days_overdue >= step.offset_days))
+    invoices = step_invoices(account, step)
     stem = safe_filename(f"{account.account_id}-{account.currency}-{step.id}")
     document = {"letter": f"letters/{stem}.pdf", "email": f"emails/{stem}.eml",
                 "phone": "calls/call-list.csv"}[channel]
