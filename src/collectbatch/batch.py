@@ -95,7 +95,8 @@ def write_batch(out_dir: Path, as_of: date, files: dict[str, bytes], force: bool
     for rel, data in sorted(files.items()):
         target = tmp / rel
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with open(target, "wb") as fh:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -127,3 +128,27 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@dataclass(frozen=True)
+class Verification:
+    modified: tuple[str, ...]
+    missing: tuple[str, ...]
+    added: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.modified or self.missing or self.added)
+
+
+def verify_batch(folder: Path) -> Verification:
+    """Re-hash every file of a batch folder against its manifest.json."""
+    doc = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    recorded: dict[str, str] = {k: v["sha256"] for k, v in doc["outputs"].items()}
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    present.discard("manifest.json")
+    modified = sorted(k for k in recorded if k in present
+                      and hashlib.sha256((folder / k).read_bytes()).hexdigest() != recorded[k])
+    missing = sorted(k for k in recorded if k not in present)
+    added = sorted(present - set(recorded))
+    return Verification(tuple(modified), tuple(missing), tuple(added))

@@ -76,7 +76,7 @@ def _ctx() -> Context:
 
 
 def _money_arg(value: object, name: str) -> Decimal:
-    """Accept Decimal (or int) money; refuse floats loudly so binary noise never reaches a letter."""
+    """Accept Decimal (or int) money; refuse floats so binary noise never reaches a letter."""
     if isinstance(value, bool) or not isinstance(value, Decimal | int):
         raise TypeError(f"{name} must be Decimal (or int), got {type(value).__name__}")
     result = Decimal(value)
@@ -221,7 +221,9 @@ def _cut_points(
     return sorted(cuts)
 
 
-def _pieces(start: _dt.date, end: _dt.date, cuts: list[_dt.date]) -> list[tuple[_dt.date, _dt.date]]:
+def _pieces(
+    start: _dt.date, end: _dt.date, cuts: list[_dt.date]
+) -> list[tuple[_dt.date, _dt.date]]:
     pieces = []
     a = start
     for c in cuts:
@@ -263,8 +265,16 @@ def _accrue(
     for p in pieces:
         if merged and merged[-1].key == p.key:
             last = merged[-1]
-            merged[-1] = _Piece(last.start, p.end, last.rate_percent, last.year_len,
-                                last.reference, last.margin, last.entry, last.key)
+            merged[-1] = _Piece(
+                last.start,
+                p.end,
+                last.rate_percent,
+                last.year_len,
+                last.reference,
+                last.margin,
+                last.entry,
+                last.key,
+            )
         else:
             merged.append(p)
 
@@ -369,8 +379,9 @@ def statutory_interest(
         cuts = _cut_points(start, end, half_years=False, years=diy == "actual")
         for a, b in _pieces(start, end, cuts):
             ylen = _year_length(a, diy)
-            pieces.append(_Piece(a, b, rate, ylen, entry.rate, margin.margin_points, entry,
-                                 (entry, ylen)))
+            pieces.append(
+                _Piece(a, b, rate, ylen, entry.rate, margin.margin_points, entry, (entry, ylen))
+            )
     elif si.mode == "floating":
         if end > si.reference_rate.known_through:
             # entry_on would raise too, but only for the part after known_through; say it upfront.
@@ -386,8 +397,16 @@ def statutory_interest(
             entry = si.reference_rate.entry_on(a)
             ylen = _year_length(a, diy)
             pieces.append(
-                _Piece(a, b, entry.rate + margin.margin_points, ylen, entry.rate,
-                       margin.margin_points, entry, (entry, ylen))
+                _Piece(
+                    a,
+                    b,
+                    entry.rate + margin.margin_points,
+                    ylen,
+                    entry.rate,
+                    margin.margin_points,
+                    entry,
+                    (entry, ylen),
+                )
             )
     else:
         raise ValueError(f"unknown statutory interest mode {si.mode!r}")
@@ -431,8 +450,9 @@ def contractual_interest(
         raise ValueError("principal must not be negative")
     _year_length(start, days_in_year)  # validates days_in_year
     if end < start:
-        return InterestResult(principal, start, end, 0, _ZERO, Decimal(0), (), rounding,
-                              "contractual")
+        return InterestResult(
+            principal, start, end, 0, _ZERO, Decimal(0), (), rounding, "contractual"
+        )
     cuts = _cut_points(start, end, half_years=False, years=days_in_year == "actual")
     pieces = []
     for a, b in _pieces(start, end, cuts):
@@ -771,9 +791,7 @@ def earliest_issue_date(
     return event_date + _dt.timedelta(days=timing.days)
 
 
-def small_claims_limit(
-    sc: SmallClaims, claimant: str, venue: str | None = None
-) -> Decimal | None:
+def small_claims_limit(sc: SmallClaims, claimant: str, venue: str | None = None) -> Decimal | None:
     """The small-claims ceiling for a claimant type (``individual``/``entity``).
 
     A limit for the exact claimant type wins over one for ``any``. If several venues have

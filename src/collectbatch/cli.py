@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .batch import BatchExists
+from .batch import BatchExists, verify_batch
 from .diagnostics import InputError
 from .pipeline import Paths, load_inputs, run
 
@@ -96,3 +96,25 @@ def _report(exc: InputError) -> None:
         click.echo(d.format(), err=True)
     errors = sum(1 for d in exc.diagnostics if d.severity == "error")
     click.echo(f"{errors} error(s); no batch written", err=True)
+
+
+@main.command("verify")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def verify_cmd(folder: Path) -> None:
+    """Re-hash a batch folder against its manifest.json; exit 1 if anything changed.
+
+    \b
+    Example:
+      collectbatch verify out/2026-12-01
+    """
+    if not (folder / "manifest.json").is_file():
+        click.echo(f"error: {folder}/manifest.json not found; is this a batch folder?", err=True)
+        sys.exit(1)
+    result = verify_batch(folder)
+    for label, names in (("modified", result.modified), ("missing", result.missing),
+                         ("added", result.added)):
+        for name in names:
+            click.echo(f"{label}: {name}")
+    if not result.ok:
+        sys.exit(1)
+    click.echo(f"{folder}: every file matches manifest.json")

@@ -10,6 +10,8 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .safety import redact
+
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
@@ -32,7 +34,7 @@ class Diagnostic:
         text = f"{where}: {self.severity}[{self.code}]: {self.message}"
         if self.fix:
             text += f"\n   = fix: {self.fix}"
-        return text
+        return redact(text)
 
 
 class InputError(Exception):

@@ -682,8 +682,9 @@ def _statutory_interest(raw: Any) -> StatutoryInterest:
         applies_to=tuple(margins),
         mode=mode,
         reference_rate=_rate_table(d.get("reference_rate"), f"{w}.reference_rate"),
-        start_rule=StartRule(agreed_due_date=agreed, no_agreed_due_date=default,
-                             agreed_term_caps=tuple(caps)),
+        start_rule=StartRule(
+            agreed_due_date=agreed, no_agreed_due_date=default, agreed_term_caps=tuple(caps)
+        ),
         day_count=DayCount(
             days_in_year=diy,
             source=_str(dc.get("source"), f"{w}.day_count.source"),

@@ -13,6 +13,7 @@ import csv
 import io
 import mimetypes
 import os
+import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -31,11 +32,12 @@ from babel.numbers import format_currency, format_decimal
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, raise_if_errors
 from .plan import Action, Plan
 from .policy import Policy
 from .safety import one_line, spreadsheet_safe
 
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 CALL_COLUMNS = (
     "action_id", "account_id", "name", "contact_name", "phone", "currency", "balance",
     "overdue_balance", "oldest_invoice_id", "oldest_due_date", "days_overdue", "last_step",
@@ -170,26 +172,57 @@ def render_batch(plan: Plan, policy: Policy, letters_dir: Path, workers: int | N
     pdf_jobs: dict[str, str] = {}
     emails: list[tuple[Action, dict[str, Any], str | None]] = []
     calls: list[list[str]] = []
+    problems: dict[tuple[str, int | None], Diagnostic] = {}
     for action in plan.actions:
         ctx = context(action, policy)
-        if action.channel == "letter":
-            name = template_names(action.step.template)["letter"]
-            pdf_jobs[action.document] = env.get_template(name).render(ctx)
-        elif action.channel == "email":
-            attachment = None
-            if action.step.attach_statement:
-                attachment = "statements/" + Path(action.document).stem + ".pdf"
-                pdf_jobs[attachment] = env.get_template("statement.html").render(ctx)
-            emails.append((action, ctx, attachment))
-        else:
-            calls.append(_call_row(action, ctx, env))
+        try:
+            if action.channel == "letter":
+                name = template_names(action.step.template)["letter"]
+                pdf_jobs[action.document] = env.get_template(name).render(ctx)
+            elif action.channel == "email":
+                attachment = None
+                if action.step.attach_statement:
+                    attachment = "statements/" + Path(action.document).stem + ".pdf"
+                    pdf_jobs[attachment] = env.get_template("statement.html").render(ctx)
+                emails.append((action, ctx, attachment))
+            else:
+                calls.append(_call_row(action, ctx, env))
+        except TemplateError as exc:
+            d = template_failure(exc, letters_dir, action)
+            problems.setdefault((d.file, d.line), d)
+    raise_if_errors(list(problems.values()))
     files = render_pdfs(pdf_jobs, letters_dir, plan.as_of, workers)
     for action, ctx, attachment in emails:
         pdf = files.get(attachment) if attachment else None
-        files[action.document] = build_email(action, ctx, env, policy, attachment, pdf)
+        try:
+            files[action.document] = build_email(action, ctx, env, policy, attachment, pdf)
+        except TemplateError as exc:
+            d = template_failure(exc, letters_dir, action)
+            problems.setdefault((d.file, d.line), d)
+    raise_if_errors(list(problems.values()))
     if calls:
         files["calls/call-list.csv"] = write_csv(CALL_COLUMNS, calls)
     return Rendered(files)
+
+
+def template_failure(exc: TemplateError, letters_dir: Path, action: Action) -> Diagnostic:
+    """Locate a template error at the template file and line where it happened."""
+    file, line = "letters", None
+    tb = exc.__traceback__
+    root = str(letters_dir.resolve())
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.startswith(root) or name == "<template>":
+            file, line = name, tb.tb_lineno
+        tb = tb.tb_next
+    if file.startswith(root):
+        file = "letters" + file[len(root):]
+    elif file == "<template>":
+        file = "rules/ladders.yaml"
+    line = getattr(exc, "lineno", None) or line
+    message = f"{type(exc).__name__}: {exc} (first met rendering {action.document})"
+    return Diagnostic(file, line, None, "E403", message,
+                      "templates may use the documented variables only; see README 'Letters'")
 
 
 def build_email(action: Action, ctx: dict[str, Any], env: SandboxedEnvironment, policy: Policy,
@@ -249,13 +282,9 @@ def write_csv(columns: tuple[str, ...], rows: list[list[str]]) -> bytes:
 
 
 def _cell(value: str) -> str:
-    try:
-        Decimal(value)
-        return value  # a number we formatted ourselves, e.g. -12.50
-    except ArithmeticError:
-        return spreadsheet_safe(value)
-    except ValueError:
-        return spreadsheet_safe(value)
+    if _PLAIN_NUMBER.fullmatch(value):
+        return value  # a plain number such as -12.50 is data, not a formula
+    return spreadsheet_safe(value)
 
 
 # --- PDF ------------------------------------------------------------------------------------

@@ -39,3 +39,19 @@ def mask_number(value: str) -> str:
     """Show only the last four characters of a bank account or card number."""
     digits = value.replace(" ", "")
     return "•" * max(len(digits) - 4, 0) + digits[-4:]
+
+
+_IBAN = r"[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?"
+_DIGITS = r"\d(?: ?\d){7,22}"
+_LONG_NUMBER = re.compile(rf"(?<![\w.-])(?:{_IBAN}|{_DIGITS})(?![\w-]|\.\d)")
+
+
+def redact(text: str) -> str:
+    """Mask card, IBAN and bank account numbers (8+ digits) in text meant for logs or summaries."""
+
+    def mask(m: re.Match[str]) -> str:
+        raw = m.group(0)
+        digits = sum(ch.isdigit() for ch in raw)
+        return mask_number(raw) if digits >= 8 else raw
+
+    return _LONG_NUMBER.sub(mask, text)

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from .evaluate import Evaluation
 from .plan import Plan
+from .safety import redact
 
 
 def summary(plan: Plan, evaluation: Evaluation) -> bytes:
@@ -29,7 +30,7 @@ def summary(plan: Plan, evaluation: Evaluation) -> bytes:
     lines += ["", "## Exceptions (see exceptions.csv)", ""]
     lines += [f"- {k}: {v}" for k, v in sorted(kinds.items())] or ["- none"]
     lines += ["", "Mark an action `void` in actions.csv if you decide not to send it.", ""]
-    return "\n".join(lines).encode("utf-8")
+    return redact("\n".join(lines)).encode("utf-8")
 
 
 def _cell(text: str) -> str:

@@ -55,7 +55,11 @@ def load_yaml(path: Path, display: str) -> tuple[Any, Locator, list[Diagnostic]]
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, loc, [Diagnostic(display, None, None, "E101", f"not UTF-8 text: {exc}")]
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:  # the reader refuses control characters up front
+        return None, loc, [Diagnostic(display, None, None, "E104", f"invalid YAML: {exc}",
+                                      "remove control characters from the file")]
     try:
         node = loader.get_single_node()
         if node is None:
