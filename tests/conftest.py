@@ -67,3 +67,13 @@ def run_batch() -> Callable[..., Result]:
         return run(paths, date.fromisoformat(as_of), force, workers=1)
 
     return go
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from the current output (review the diff!)")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
