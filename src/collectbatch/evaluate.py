@@ -65,6 +65,7 @@ class Account:
     invoices: tuple[InvoiceLine, ...]  # open invoices, oldest first
     ladder: str
     reached_step: str | None  # highest step whose day offset has passed (before minimums)
+    disputed: tuple[InvoiceLine, ...] = ()  # open invoices in dispute: shown apart, not dunned
 
     @property
     def account_id(self) -> str:

@@ -17,10 +17,13 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from .conditions import FACTS, CompiledCondition, ConditionError, compile_condition
 from .diagnostics import Diagnostic, did_you_mean
+from .jurisdictions import JurisdictionPack, pack_from_dict
 from .yamlfile import Locator, load_yaml
 
 POLICY_FILES = ("creditor", "terms", "ladders")
+FACT_NAMES = tuple(FACTS)
 CHANNELS = ("letter", "email", "phone")
 
 
@@ -61,11 +64,33 @@ class Creditor:
 
 
 @dataclass(frozen=True)
+class LateFee:
+    flat: Decimal = Decimal("0.00")
+    percent: Decimal = Decimal("0")
+    every_days: int | None = None
+    cap: Decimal | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ContractInterest:
+    annual_rate: Decimal
+    start: str = "due_date"  # or after_grace
+    days_in_year: int = 365
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Terms:
     name: str
     days: int
     grace_days: int = 0
     description: str = ""
+    discount_percent: Decimal | None = None
+    discount_days: int | None = None
+    late_fee: LateFee | None = None
+    interest: ContractInterest | None = None
+    statutory_claims: bool = True
 
 
 @dataclass(frozen=True)
@@ -81,6 +106,9 @@ class Step:
     email_subject: str = "Statement of account {{ account_id }}"
     attach_statement: bool = False
     call_script: str = ""
+    min_days_since_previous: int = 0
+    claims: str = "none"
+    when: CompiledCondition | None = None
 
     def minimum(self, currency: str) -> Decimal:
         table = dict(self.min_balance)
@@ -96,9 +124,26 @@ class Ladder:
     name: str
     steps: tuple[Step, ...]
     description: str = ""
+    mode: str = "next"
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps if s.id == step_id), None)
+
+
+@dataclass(frozen=True)
+class Holds:
+    promise_grace_days: int = 3
+    plan_grace_days: int = 5
+    plan_broken_step: str | None = None
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Which ladder a client gets: explicit column, segment, client type, jurisdiction, default."""
+
+    by_segment: dict[str, str] = field(default_factory=dict)
+    by_client_type: dict[str, str] = field(default_factory=dict)
+    by_jurisdiction: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,7 +153,9 @@ class Policy:
     default_terms: str
     ladders: dict[str, Ladder]
     default_ladder: str
-    files: tuple[Path, ...] = field(default=())
+    assign: Assignment = field(default_factory=Assignment)
+    holds: Holds = field(default_factory=Holds)
+    packs: dict[str, JurisdictionPack] = field(default_factory=dict)
 
     def ladder(self, name: str | None = None) -> Ladder:
         return self.ladders[name or self.default_ladder]
@@ -175,10 +222,35 @@ def load_policy(rules_dir: Path, display_root: Path) -> tuple[Policy | None, lis
             if not schema_problems:
                 raw[name] = (data, loc)
     diags += _unknown_files(rules_dir, display_root)
+    packs, pack_diags = load_packs(rules_dir / "jurisdictions", display_root)
+    diags += pack_diags
     if diags or len(raw) < len(POLICY_FILES):
         return None, diags
-    policy, more = _build(raw)
+    policy, more = _build(raw, packs)
     return (None if more else policy), more
+
+
+def load_packs(folder: Path, root: Path) -> tuple[dict[str, JurisdictionPack], list[Diagnostic]]:
+    """rules/jurisdictions/<CODE>.yaml: one jurisdiction pack per file, named by its code."""
+    packs: dict[str, JurisdictionPack] = {}
+    diags: list[Diagnostic] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        shown = _display(path, root)
+        data, loc, problems = load_yaml(path, shown)
+        diags += problems
+        if data is None:
+            continue
+        schema_problems = validate_against("jurisdiction", data, loc)
+        diags += schema_problems
+        if schema_problems:
+            continue
+        if data.get("code") != path.stem:
+            diags.append(loc.diagnostic(("code",), "E205",
+                                        f'pack code "{data.get("code")}" does not match the '
+                                        f'file name "{path.name}"', f"rename to {data.get('code')}.yaml"))
+            continue
+        packs[path.stem] = pack_from_dict(data)
+    return packs, diags
 
 
 def _display(path: Path, root: Path) -> str:
@@ -203,16 +275,17 @@ def money(value: Any) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def _build(raw: dict[str, tuple[Any, Locator]]) -> tuple[Policy, list[Diagnostic]]:
+def _build(raw: dict[str, tuple[Any, Locator]],
+           packs: dict[str, JurisdictionPack]) -> tuple[Policy, list[Diagnostic]]:
     creditor = _creditor(raw["creditor"][0]["creditor"])
     terms_doc, terms_loc = raw["terms"]
-    terms = {
-        name: Terms(name, t["days"], t.get("grace_days", 0), t.get("description", ""))
-        for name, t in terms_doc["terms"].items()
-    }
+    terms = {name: _terms(name, t) for name, t in terms_doc["terms"].items()}
     lad_doc, lad_loc = raw["ladders"]
-    ladders = {name: _ladder(name, body) for name, body in lad_doc["ladders"].items()}
-    diags = []
+    diags: list[Diagnostic] = []
+    ladders = {}
+    for name, body in lad_doc["ladders"].items():
+        ladders[name], problems = _ladder(name, body, lad_loc)
+        diags += problems
     if terms_doc["default"] not in terms:
         diags.append(terms_loc.diagnostic(("default",), "E202",
                                           f'default terms "{terms_doc["default"]}" are not defined',
@@ -223,8 +296,47 @@ def _build(raw: dict[str, tuple[Any, Locator]]) -> tuple[Policy, list[Diagnostic
                                         did_you_mean(lad_doc["default"], ladders)))
     for name, ladder in ladders.items():
         diags += _check_ladder(name, ladder, lad_loc)
-    policy = Policy(creditor, terms, terms_doc["default"], ladders, lad_doc["default"])
+    assign_doc = lad_doc.get("assign", {})
+    assign = Assignment(**{k: dict(v) for k, v in assign_doc.items()})
+    for key, table in assign_doc.items():
+        for value, ladder_name in table.items():
+            if ladder_name not in ladders:
+                diags.append(lad_loc.diagnostic(("assign", key, value), "E202",
+                                                f'{key} "{value}" names ladder "{ladder_name}", '
+                                                "which is not defined",
+                                                did_you_mean(ladder_name, ladders)))
+    holds = Holds(**lad_doc.get("holds", {}))
+    if holds.plan_broken_step:
+        for name, ladder in ladders.items():
+            if ladder.step(holds.plan_broken_step) is None:
+                diags.append(lad_loc.diagnostic(
+                    ("holds", "plan_broken_step"), "E202",
+                    f'plan_broken_step "{holds.plan_broken_step}" is not a step of ladder "{name}"',
+                    did_you_mean(holds.plan_broken_step, [s.id for s in ladder.steps])))
+    policy = Policy(creditor, terms, terms_doc["default"], ladders, lad_doc["default"], assign,
+                    holds, packs)
     return policy, diags
+
+
+def _terms(name: str, t: dict[str, Any]) -> Terms:
+    disc = t.get("discount")
+    fee = t.get("late_fee")
+    rate = t.get("interest")
+    return Terms(
+        name, t["days"], t.get("grace_days", 0), t.get("description", ""),
+        discount_percent=Decimal(str(disc["percent"])) if disc else None,
+        discount_days=disc["within_days"] if disc else None,
+        late_fee=LateFee(
+            flat=money(fee.get("flat", 0)), percent=Decimal(str(fee.get("percent", 0))),
+            every_days=fee.get("every_days"),
+            cap=money(fee["cap"]) if "cap" in fee else None, source=fee.get("source", ""),
+        ) if fee else None,
+        interest=ContractInterest(
+            Decimal(str(rate["annual_rate"])), rate.get("from", "due_date"),
+            rate.get("days_in_year", 365), rate.get("source", ""),
+        ) if rate else None,
+        statutory_claims=t.get("statutory_claims", True),
+    )
 
 
 def _creditor(c: dict[str, Any]) -> Creditor:
@@ -243,17 +355,28 @@ def _creditor(c: dict[str, Any]) -> Creditor:
     )
 
 
-def _ladder(name: str, body: dict[str, Any]) -> Ladder:
+def _ladder(name: str, body: dict[str, Any], loc: Locator) -> tuple[Ladder, list[Diagnostic]]:
     steps = []
+    diags = []
     for order, s in enumerate(body["steps"], start=1):
         mb = s.get("min_balance", "0.01")
         table = {k: money(v) for k, v in mb.items()} if isinstance(mb, dict) else {"default": money(mb)}
-        extras = {k: s[k] for k in ("name", "response_days", "email_subject",
-                                     "attach_statement", "call_script") if k in s}
+        extras = {k: s[k] for k in ("name", "response_days", "email_subject", "attach_statement",
+                                     "call_script", "min_days_since_previous", "claims") if k in s}
+        when = None
+        if "when" in s:
+            base = ("ladders", name, "steps", order - 1, "when")
+            try:
+                when = compile_condition(s["when"], base)
+            except ConditionError as exc:
+                diags.append(loc.diagnostic(exc.path, "E206", f"condition: {exc}",
+                                            did_you_mean(str(exc.path[-1]), FACT_NAMES)
+                                            if "unknown fact" in str(exc) else
+                                            "see README 'Conditions' for facts and operators"))
         steps.append(Step(id=s["id"], order=order, offset_days=s["offset_days"],
                           channels=tuple(s["channels"]), template=s["template"],
-                          min_balance=tuple(sorted(table.items())), **extras))
-    return Ladder(name, tuple(steps), body.get("description", ""))
+                          min_balance=tuple(sorted(table.items())), when=when, **extras))
+    return Ladder(name, tuple(steps), body.get("description", ""), body.get("mode", "next")), diags
 
 
 def _check_ladder(name: str, ladder: Ladder, loc: Locator) -> list[Diagnostic]:

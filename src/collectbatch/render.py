@@ -10,12 +10,15 @@ derived from the batch date and action ids only, so the same inputs give the sam
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import mimetypes
+import multiprocessing
 import os
 import re
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -300,9 +303,37 @@ def render_pdfs(jobs: dict[str, str], letters_dir: Path, as_of: date,
     args = [(path, html, str(letters_dir.resolve()), as_of.isoformat()) for path, html in items]
     if count <= 1 or len(items) < 4:
         return dict(map(_pdf_worker, args))
-    chunk = max(1, len(items) // (count * 4))
-    with ProcessPoolExecutor(max_workers=count, initializer=_quiet_worker) as pool:
-        return dict(pool.map(_pdf_worker, args, chunksize=chunk))
+    done: dict[str, bytes] = {}
+    for _attempt in range(3):
+        todo = [a for a in args if a[0] not in done]
+        if not todo:
+            break
+        done.update(_render_in_pool(todo, count))
+    # a worker that died twice (a native crash in font subsetting) leaves the rest to this process
+    done.update(map(_pdf_worker, (a for a in args if a[0] not in done)))
+    return done
+
+
+def _render_in_pool(args: list[tuple[str, str, str, str]], count: int) -> dict[str, bytes]:
+    """Render in clean worker processes; return what finished even if a worker crashed."""
+    # Never fork a process that may already hold Pango/GLib state: start clean workers.
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    chunk = max(1, len(args) // (count * 4))
+    batches = [args[i : i + chunk] for i in range(0, len(args), chunk)]
+    done: dict[str, bytes] = {}
+    with ProcessPoolExecutor(max_workers=count, initializer=_quiet_worker, mp_context=ctx) as pool:
+        futures = [pool.submit(_pdf_batch, b) for b in batches]
+        for future in futures:
+            try:
+                done.update(future.result())
+            except BrokenProcessPool:
+                continue
+    return done
+
+
+def _pdf_batch(args: list[tuple[str, str, str, str]]) -> list[tuple[str, bytes]]:
+    return [_pdf_worker(a) for a in args]
 
 
 def _quiet_worker() -> None:
@@ -314,16 +345,29 @@ def _quiet_worker() -> None:
 
 def _pdf_worker(arg: tuple[str, str, str, str]) -> tuple[str, bytes]:
     path, html, letters_dir, as_of = arg
-    # fontTools stamps subset fonts with the current time unless SOURCE_DATE_EPOCH is set.
-    epoch = datetime.fromisoformat(as_of).replace(tzinfo=timezone.utc).timestamp()
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
     from weasyprint import HTML
 
-    doc = HTML(string=html, base_url=Path(letters_dir).as_uri() + "/",
-               url_fetcher=make_fetcher(Path(letters_dir)))
-    ident = path.encode("utf-8")
-    pdf = doc.write_pdf(pdf_identifier=ident, uncompressed_pdf=False)
-    assert pdf is not None
+    # fontTools stamps subset fonts with the current time unless SOURCE_DATE_EPOCH is set.
+    epoch = datetime.fromisoformat(as_of).replace(tzinfo=timezone.utc).timestamp()
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
+    # Collect garbage between documents, not in the middle of native font subsetting.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        doc = HTML(string=html, base_url=Path(letters_dir).as_uri() + "/",
+                   url_fetcher=make_fetcher(Path(letters_dir)))
+        pdf = doc.write_pdf(pdf_identifier=path.encode("utf-8"), uncompressed_pdf=False)
+        assert pdf is not None
+        del doc
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+        if gc_was_enabled:
+            gc.enable()
+    gc.collect()
     return path, bytes(pdf)
 
 
