@@ -38,7 +38,8 @@ EXPECTED = [
     ("HV-1017", "GBP", "14090.00", "14090.00", 73, "final-demand", "email"),
     ("HV-1018", "GBP", "6145.00", "2995.00", 27, "overdue-2", "email letter"),
     ("HV-1020", "GBP", "5340.00", "3480.00", 22, "overdue-1", "email"),
-    ("HV-1021", "GBP", "1450.00", "1450.00", 60, "final-demand", "email letter"),
+    # a consumer: the `consumer` ladder (mode `next`) starts at its first overdue step
+    ("HV-1021", "GBP", "1450.00", "1450.00", 60, "overdue-1", "email letter"),
     ("HV-1022", "GBP", "4530.00", "2380.00", 20, "overdue-1", "email"),
     ("HV-1023", "GBP", "17075.00", "12500.00", 21, "overdue-2", "email letter phone"),
     ("HV-1024", "GBP", "7125.00", "7125.00", 59, "overdue-2", "email letter phone"),

@@ -2,7 +2,8 @@ from datetime import date
 from decimal import Decimal as D
 
 from collectbatch.evaluate import Account, Client, Evaluation, InvoiceLine
-from collectbatch.plan import Issued, action_id, plan_actions
+from collectbatch.ladder import Decision
+from collectbatch.plan import action_id, plan_actions
 from collectbatch.policy import load_policy
 
 
@@ -18,13 +19,19 @@ def client(**kw):
 def account(days=30, open_=D("500.00"), **kw):
     inv = InvoiceLine("I1", date(2026, 9, 1), date(2026, 10, 1), open_, D("0"), open_, days, "", "")
     return Account(client(**kw), "GBP", open_, open_ if days > 0 else D("0"), D("0"),
-                   max(days, 0), (D("0"),) * 5, (inv,), "standard",
-                   "overdue-2" if days >= 21 else "pre-due")
+                   max(days, 0), (D("0"),) * 5, (inv,))
 
 
-def plan(accounts, paths, history=()):
+def decision(acc, last=None):
+    step = "overdue-2" if acc.days_overdue >= 21 else "pre-due"
+    return Decision(acc.account_id, acc.currency, "standard", step, None, "",
+                    last[0] if last else None, last[1] if last else None, None)
+
+
+def plan(accounts, paths, last=None):
     policy, _ = load_policy(paths.rules, paths.root)
-    return plan_actions(Evaluation(date(2026, 12, 1), tuple(accounts), ()), policy, history)
+    ev = Evaluation(date(2026, 12, 1), tuple(accounts), ())
+    return plan_actions(ev, tuple(decision(a, last) for a in accounts), (), policy)
 
 
 def test_one_action_per_channel_sorted(make_project):
@@ -58,17 +65,14 @@ def test_written_step_falls_back_to_the_other_written_channel(make_project):
     assert {n.kind for n in p.notes} == {"channel-unavailable", "channel-fallback"}
 
 
-def test_holds_are_exceptions_not_silence(make_project):
-    p = plan([account(do_not_contact=True), account(open_=D("35.00"), account_id="A2")],
-             make_project())
+def test_below_minimum_is_an_exception_not_silence(make_project):
+    p = plan([account(open_=D("35.00"), account_id="A2")], make_project())
     assert p.actions == ()
-    assert [(n.account_id, n.kind) for n in p.notes] == [("A1", "do-not-contact"),
-                                                         ("A2", "below-minimum")]
-    assert "GBP 35.00 is below the step's minimum of 50.00" in p.notes[1].reason
+    assert [(n.account_id, n.kind) for n in p.notes] == [("A2", "below-minimum")]
+    assert "GBP 35.00 is below the step's minimum of 50.00" in p.notes[0].reason
 
 
-def test_last_issued_step_comes_from_history_ignoring_void(make_project):
-    history = (Issued(date(2026, 10, 1), "A1", "GBP", "overdue-1", "email", "sent"),
-               Issued(date(2026, 11, 1), "A1", "GBP", "overdue-2", "email", "void"))
-    p = plan([account()], make_project(), history)
-    assert {a.last_issued.step for a in p.actions} == {"overdue-1"}
+def test_last_issued_step_is_passed_to_the_documents(make_project):
+    p = plan([account()], make_project(), last=("overdue-1", date(2026, 10, 1)))
+    assert {(a.last_issued.step, a.last_issued.as_of) for a in p.actions} == {
+        ("overdue-1", date(2026, 10, 1))}

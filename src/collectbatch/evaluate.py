@@ -62,9 +62,7 @@ class Account:
     credit: Decimal
     days_overdue: int
     aging: tuple[Decimal, ...]
-    invoices: tuple[InvoiceLine, ...]  # open invoices, oldest first
-    ladder: str
-    reached_step: str | None  # highest step whose day offset has passed (before minimums)
+    invoices: tuple[InvoiceLine, ...]  # open invoices not in dispute, oldest first
     disputed: tuple[InvoiceLine, ...] = ()  # open invoices in dispute: shown apart, not dunned
 
     @property
@@ -100,8 +98,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, policy: Policy, as_of: date) -> Eva
     con.execute(INVOICE_FACTS_SQL, {"as_of": as_of, "default_terms": policy.default_terms})
     con.execute(ALLOCATION_SQL, {"as_of": as_of})
     con.execute(INVOICE_OPEN_SQL, {"as_of": as_of})
-    con.execute(ACCOUNT_FACTS_SQL, {"default_ladder": policy.default_ladder})
-    con.execute(ACCOUNT_STEP_SQL)
+    con.execute(ACCOUNT_FACTS_SQL)
     accounts = _fetch_accounts(con, policy.default_terms)
     notes = tuple(Note(*r) for r in con.execute(NOTES_SQL, {"as_of": as_of}).fetchall())
     return Evaluation(as_of, accounts, notes)
@@ -128,7 +125,10 @@ INVOICE_FACTS_SQL = """
 CREATE OR REPLACE TEMP TABLE inv AS
 SELECT i.invoice_id, i.account_id, i.currency, i.issue_date, i.amount, i.src,
        coalesce(i.description, '') AS description, coalesce(i.reference, '') AS reference,
-       coalesce(i.due_date_given, i.issue_date + t.days::INTEGER) AS due_date, t.grace_days
+       coalesce(i.due_date_given, i.issue_date + t.days::INTEGER) AS due_date, t.grace_days,
+       EXISTS (SELECT 1 FROM disputes d WHERE d.invoice_id = i.invoice_id
+               AND d.opened_on <= $as_of
+               AND (d.resolved_on IS NULL OR d.resolved_on > $as_of)) AS disputed
 FROM invoices i
 JOIN clients c USING (account_id)
 JOIN policy_terms t ON t.name = coalesce(c.terms, $default_terms)
@@ -141,7 +141,11 @@ WHERE i.issue_date <= $as_of
 ALLOCATION_SQL = """
 CREATE OR REPLACE TEMP TABLE alloc AS
 WITH pay AS (
-  SELECT * FROM payments WHERE paid_on <= $as_of
+  SELECT payment_id, account_id, paid_on, amount, currency, invoice_id
+  FROM payments WHERE paid_on <= $as_of
+  UNION ALL
+  SELECT credit_id, account_id, issued_on, amount, currency, invoice_id
+  FROM credit_notes WHERE issued_on <= $as_of
 ), named AS (
   SELECT p.payment_id, p.account_id, p.currency, p.paid_on, p.amount, p.invoice_id,
          sum(p.amount) OVER (PARTITION BY p.invoice_id ORDER BY p.paid_on, p.payment_id)
@@ -209,10 +213,12 @@ WITH keys AS (
 ), agg AS (
   SELECT account_id, currency,
     sum(open) AS open_total,
-    sum(open) FILTER (WHERE dpd > 0) AS overdue,
-    max(dpd) FILTER (WHERE dpd > 0) AS days_overdue,
-    max(dpd) FILTER (WHERE dpd <= 0) AS max_not_due,
-    max(dpd - grace_days) AS max_dpd_after_grace,
+    sum(open) FILTER (WHERE dpd > 0 AND NOT disputed) AS overdue,
+    count(*) FILTER (WHERE dpd > 0 AND NOT disputed) AS overdue_count,
+    sum(open) FILTER (WHERE disputed) AS disputed_total,
+    max(dpd) FILTER (WHERE dpd > 0 AND NOT disputed) AS days_overdue,
+    max(dpd) FILTER (WHERE dpd <= 0 AND NOT disputed) AS max_not_due,
+    max(dpd - grace_days) FILTER (WHERE NOT disputed) AS max_dpd_after_grace,
     sum(open) FILTER (WHERE dpd <= 0) AS current,
     sum(open) FILTER (WHERE dpd BETWEEN 1 AND 30) AS d1,
     sum(open) FILTER (WHERE dpd BETWEEN 31 AND 60) AS d31,
@@ -229,20 +235,11 @@ SELECT k.account_id, k.currency,
   coalesce(g.current, 0)::DECIMAL(18,2) AS current, coalesce(g.d1, 0)::DECIMAL(18,2) AS d1,
   coalesce(g.d31, 0)::DECIMAL(18,2) AS d31, coalesce(g.d61, 0)::DECIMAL(18,2) AS d61,
   coalesce(g.d90, 0)::DECIMAL(18,2) AS d90,
-  $default_ladder AS ladder
+  coalesce(g.overdue_count, 0) AS overdue_count,
+  coalesce(g.disputed_total, 0)::DECIMAL(18,2) AS disputed_total
 FROM keys k
 LEFT JOIN agg g USING (account_id, currency)
 LEFT JOIN credit cr USING (account_id, currency)
-"""
-
-ACCOUNT_STEP_SQL = """
-CREATE OR REPLACE TEMP TABLE acct_step AS
-SELECT a.account_id, a.currency,
-  arg_max(s.step, s.step_order) FILTER (
-    WHERE (s.offset_days > 0 AND a.max_dpd_after_grace >= s.offset_days)
-       OR (s.offset_days <= 0 AND a.max_not_due >= s.offset_days)) AS reached_step
-FROM acct a JOIN policy_steps s ON s.ladder = a.ladder
-GROUP BY ALL
 """
 
 NOTES_SQL = """
@@ -253,6 +250,17 @@ UNION ALL
 SELECT src, account_id, coalesce(invoice_id, ''), 'not-yet-paid',
        'paid ' || strftime(paid_on, '%Y-%m-%d') || ', after the batch date; counted from then'
 FROM payments WHERE paid_on > $as_of
+UNION ALL
+SELECT src, account_id, coalesce(invoice_id, ''), 'not-yet-credited',
+       'credit note dated ' || strftime(issued_on, '%Y-%m-%d') || ', after the batch date'
+FROM credit_notes WHERE issued_on > $as_of
+UNION ALL
+SELECT d.src, i.account_id, d.invoice_id, 'dispute',
+       'in dispute since ' || strftime(d.opened_on, '%Y-%m-%d')
+       || coalesce(': ' || nullif(d.reason, ''), '') || '; not chased while open'
+FROM disputes d JOIN inv i USING (invoice_id)
+WHERE d.opened_on <= $as_of AND (d.resolved_on IS NULL OR d.resolved_on > $as_of)
+  AND i.invoice_id IN (SELECT invoice_id FROM inv_open WHERE open > 0)
 UNION ALL
 SELECT 'account ' || account_id, account_id, '', 'credit-balance',
        'overpaid: ' || currency || ' ' || credit::VARCHAR || ' in credit; refund or apply it'
@@ -265,15 +273,14 @@ SELECT c.account_id, c.name, c.email, c.phone, c.address, c.country, c.jurisdict
        c.client_type, c.segment, coalesce(c.terms, $default_terms), c.language, c.contact_name,
        c.do_not_contact, c.src,
        a.currency, a.balance, a.overdue_balance, a.credit, a.days_overdue,
-       a.current, a.d1, a.d31, a.d61, a.d90, a.ladder, s.reached_step
+       a.current, a.d1, a.d31, a.d61, a.d90
 FROM acct a JOIN clients c USING (account_id)
-LEFT JOIN acct_step s USING (account_id, currency)
 ORDER BY a.account_id, a.currency
 """
 
 OPEN_INVOICES_SQL = """
 SELECT account_id, currency, invoice_id, issue_date, due_date, amount, paid, open, dpd,
-       description, reference
+       description, reference, disputed
 FROM inv_open WHERE open > 0
 ORDER BY account_id, currency, due_date, issue_date, invoice_id
 """
@@ -281,8 +288,10 @@ ORDER BY account_id, currency, due_date, issue_date, invoice_id
 
 def _fetch_accounts(con: duckdb.DuckDBPyConnection, default_terms: str) -> tuple[Account, ...]:
     lines: dict[tuple[str, str], list[InvoiceLine]] = {}
+    disputed: dict[tuple[str, str], list[InvoiceLine]] = {}
     for row in con.execute(OPEN_INVOICES_SQL).fetchall():
-        lines.setdefault((row[0], row[1]), []).append(InvoiceLine(*row[2:]))
+        target = disputed if row[-1] else lines
+        target.setdefault((row[0], row[1]), []).append(InvoiceLine(*row[2:-1]))
     out = []
     rows = con.execute(ACCOUNTS_SQL, {"default_terms": default_terms}).fetchall()
     for r in rows:
@@ -291,6 +300,6 @@ def _fetch_accounts(con: duckdb.DuckDBPyConnection, default_terms: str) -> tuple
             client=client, currency=r[14], balance=r[15], overdue_balance=r[16], credit=r[17],
             days_overdue=r[18], aging=tuple(r[19:24]),
             invoices=tuple(lines.get((client.account_id, r[14]), [])),
-            ladder=r[24], reached_step=r[25],
+            disputed=tuple(disputed.get((client.account_id, r[14]), [])),
         ))
     return tuple(out)

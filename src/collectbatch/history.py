@@ -25,9 +25,11 @@ def read_history(history_dir: Path, as_of: date) -> tuple[Issued, ...]:
             continue
         with path.open(newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
-                issued.append(Issued(batch_date, row["account_id"].lstrip("'"), row["currency"],
+                issued.append(Issued(batch_date, _unsafe(row["account_id"]), row["currency"],
                                      row["step"], row["channel"],
-                                     (row.get("status") or "planned").strip().lower()))
+                                     (row.get("status") or "planned").strip().lower(),
+                                     ";".join(_unsafe(i) for i in
+                                              (row.get("invoice_ids") or "").split(";"))))
     return tuple(issued)
 
 
@@ -36,3 +38,8 @@ def _folder_date(name: str) -> date | None:
         return date.fromisoformat(name) if len(name) == 10 else None
     except ValueError:
         return None
+
+
+def _unsafe(cell: str) -> str:
+    """Undo the spreadsheet guard the batch writer added to a text cell."""
+    return cell[1:] if cell[:2] in {"'" + c for c in "=+-@\t\r"} else cell

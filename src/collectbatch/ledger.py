@@ -51,7 +51,7 @@ SPECS: tuple[FileSpec, ...] = (
         Column("phone"), Column("address"), Column("country"), Column("jurisdiction"),
         Column("client_type", "enum", choices=("business", "consumer")), Column("segment"),
         Column("terms"), Column("language"), Column("contact_name"),
-        Column("do_not_contact", "bool"),
+        Column("do_not_contact", "bool"), Column("ladder"),
     ), key="account_id"),
     FileSpec("invoices", True, (
         Column("invoice_id", "id", True), Column("account_id", "id", True),
@@ -65,7 +65,27 @@ SPECS: tuple[FileSpec, ...] = (
         Column("currency", "currency", True), Column("invoice_id", "id"), Column("method"),
         Column("reference"),
     ), key="payment_id"),
+    FileSpec("credit_notes", False, (
+        Column("credit_id", "id", True), Column("account_id", "id", True),
+        Column("issued_on", "date", True), Column("amount", "amount", True),
+        Column("currency", "currency", True), Column("invoice_id", "id"), Column("reason"),
+    ), key="credit_id"),
+    FileSpec("disputes", False, (
+        Column("invoice_id", "id", True), Column("opened_on", "date", True),
+        Column("resolved_on", "date"), Column("reason"),
+    )),
+    FileSpec("payment_plans", False, (
+        Column("plan_id", "id", True), Column("account_id", "id", True),
+        Column("agreed_on", "date", True), Column("due_date", "date", True),
+        Column("amount", "amount", True),
+    )),
+    FileSpec("promises", False, (
+        Column("account_id", "id", True), Column("promised_on", "date", True),
+        Column("pay_by", "date", True), Column("amount", "amount", True),
+    )),
 )
+ACCOUNT_FILES = ("invoices", "payments", "credit_notes", "payment_plans", "promises")
+POSITIVE_AMOUNTS = ("invoices", "payments", "credit_notes", "payment_plans", "promises")
 
 
 @dataclass
@@ -78,7 +98,8 @@ class Ledger:
 
 
 def load_ledger(
-    ledgers_dir: Path, display_root: Path, terms: set[str], con: duckdb.DuckDBPyConnection
+    ledgers_dir: Path, display_root: Path, terms: set[str], con: duckdb.DuckDBPyConnection,
+    ladders: set[str] | None = None,
 ) -> tuple[Ledger, list[Diagnostic]]:
     """Load every canonical CSV into `con`; return the Ledger and all problems found."""
     ledger = Ledger(con)
@@ -100,7 +121,7 @@ def load_ledger(
         _create_raw(con, spec, lines, rows)
         ledger.row_counts[spec.name] = len(lines)
         diags += _check_values(con, spec, shown)
-    diags += _check_references(con, display_root, ledgers_dir, terms)
+    diags += _check_references(con, display_root, ledgers_dir, terms, ladders)
     if not diags:
         _build_typed(con, {s.name: _display(ledgers_dir / s.filename, display_root) for s in SPECS})
     return ledger, diags
@@ -259,22 +280,23 @@ def _check_values(con: duckdb.DuckDBPyConnection, spec: FileSpec, shown: str) ->
 
 
 def _check_signs(con: duckdb.DuckDBPyConnection, spec: FileSpec, shown: str) -> list[Diagnostic]:
-    if spec.name not in ("invoices", "payments"):
+    if spec.name not in POSITIVE_AMOUNTS:
         return []
     sql = (f"SELECT line, amount FROM raw_{spec.name} WHERE regexp_full_match(amount, "
            f"'{AMOUNT_RE}') AND amount::DECIMAL(18,2) <= 0 ORDER BY line")
-    fix = ("record credit notes and refunds as their own rows, not as negative amounts"
-           if spec.name == "invoices" else "record refunds apart; a payment is a positive amount")
+    fix = ("record credit notes in credit_notes.csv, not as negative invoices"
+           if spec.name == "invoices" else "amounts here are positive; record refunds apart")
     return [Diagnostic(shown, line, None, "E313", f'amount "{amount}" must be greater than zero',
                        fix) for line, amount in con.execute(sql).fetchall()]
 
 
 def _check_references(
-    con: duckdb.DuckDBPyConnection, root: Path, ledgers_dir: Path, terms: set[str]
+    con: duckdb.DuckDBPyConnection, root: Path, ledgers_dir: Path, terms: set[str],
+    ladders: set[str] | None,
 ) -> list[Diagnostic]:
     diags = []
     known = [r[0] for r in con.execute("SELECT account_id FROM raw_clients").fetchall()]
-    for name in ("invoices", "payments"):
+    for name in ACCOUNT_FILES:
         shown = _display(ledgers_dir / f"{name}.csv", root)
         sql = (f"SELECT r.line, r.account_id FROM raw_{name} r WHERE r.account_id <> '' AND "
                "r.account_id NOT IN (SELECT account_id FROM raw_clients) ORDER BY r.line")
@@ -282,17 +304,36 @@ def _check_references(
             diags.append(Diagnostic(shown, line, None, "E320",
                                     f'unknown account "{acc}" (not in clients.csv)',
                                     did_you_mean(acc, known) or "add the client to clients.csv"))
-    shown = _display(ledgers_dir / "payments.csv", root)
-    sql = ("SELECT p.line, p.invoice_id, i.invoice_id IS NULL, i.account_id, i.currency "
-           "FROM raw_payments p LEFT JOIN raw_invoices i USING (invoice_id) "
-           "WHERE p.invoice_id <> '' AND (i.invoice_id IS NULL OR i.account_id <> p.account_id "
-           "OR upper(i.currency) <> upper(p.currency)) ORDER BY p.line")
-    for line, inv, missing, acc, cur in con.execute(sql).fetchall():
-        msg = (f'payment names unknown invoice "{inv}"' if missing else
-               f'payment names invoice "{inv}" of account "{acc}" in {cur.upper()}, '
-               "which is not this payment's account and currency")
-        diags.append(Diagnostic(shown, line, None, "E321", msg,
-                                "correct invoice_id, or leave it empty to allocate oldest-first"))
+    for name, what in (("payments", "payment"), ("credit_notes", "credit note")):
+        shown = _display(ledgers_dir / f"{name}.csv", root)
+        sql = ("SELECT p.line, p.invoice_id, i.invoice_id IS NULL, i.account_id, i.currency "
+               f"FROM raw_{name} p LEFT JOIN raw_invoices i USING (invoice_id) "
+               "WHERE p.invoice_id <> '' AND (i.invoice_id IS NULL OR i.account_id <> p.account_id "
+               "OR upper(i.currency) <> upper(p.currency)) ORDER BY p.line")
+        for line, inv, missing, acc, cur in con.execute(sql).fetchall():
+            msg = (f'{what} names unknown invoice "{inv}"' if missing else
+                   f'{what} names invoice "{inv}" of account "{acc}" in {cur.upper()}, '
+                   f"which is not this {what}'s account and currency")
+            diags.append(Diagnostic(shown, line, None, "E321", msg,
+                                    "correct invoice_id, or leave it empty to apply oldest-first"))
+    shown = _display(ledgers_dir / "disputes.csv", root)
+    sql = ("SELECT d.line, d.invoice_id FROM raw_disputes d WHERE d.invoice_id <> '' AND "
+           "d.invoice_id NOT IN (SELECT invoice_id FROM raw_invoices) ORDER BY d.line")
+    for line, inv in con.execute(sql).fetchall():
+        diags.append(Diagnostic(shown, line, None, "E321", f'dispute names unknown invoice "{inv}"',
+                                "use an invoice_id from invoices.csv"))
+    sql = ("SELECT line FROM raw_disputes WHERE resolved_on <> '' AND "
+           "try_cast(resolved_on AS DATE) < try_cast(opened_on AS DATE) ORDER BY line")
+    for (line,) in con.execute(sql).fetchall():
+        diags.append(Diagnostic(shown, line, None, "E314", "resolved_on is before opened_on",
+                                "check the two dates"))
+    if ladders is not None:
+        shown = _display(ledgers_dir / "clients.csv", root)
+        sql = ("SELECT line, ladder FROM raw_clients WHERE ladder <> '' AND "
+               "NOT list_contains($1, ladder) ORDER BY line")
+        for line, lad in con.execute(sql, [sorted(ladders)]).fetchall():
+            diags.append(Diagnostic(shown, line, None, "E323", f'unknown ladder "{lad}"',
+                                    did_you_mean(lad, ladders) or "define it in rules/ladders.yaml"))
     shown = _display(ledgers_dir / "clients.csv", root)
     sql = ("SELECT line, terms FROM raw_clients WHERE terms <> '' AND NOT list_contains($1, terms)"
            " ORDER BY line")
@@ -313,7 +354,7 @@ def _build_typed(con: duckdb.DuckDBPyConnection, shown: dict[str, str]) -> None:
           nullif(segment, '') AS segment, nullif(terms, '') AS terms,
           lower(nullif(language, '')) AS language, nullif(contact_name, '') AS contact_name,
           lower(do_not_contact) IN ('true', 'yes', '1') AS do_not_contact,
-          $1 || ':' || line AS src
+          nullif(ladder, '') AS ladder, $1 || ':' || line AS src
         FROM raw_clients""", [shown["clients"]])
     con.execute("""
         CREATE OR REPLACE TABLE invoices AS SELECT
@@ -327,3 +368,24 @@ def _build_typed(con: duckdb.DuckDBPyConnection, shown: dict[str, str]) -> None:
           upper(currency) AS currency, nullif(invoice_id, '') AS invoice_id, method, reference,
           $1 || ':' || line AS src
         FROM raw_payments""", [shown["payments"]])
+    con.execute("""
+        CREATE OR REPLACE TABLE credit_notes AS SELECT
+          credit_id, account_id, issued_on::DATE AS issued_on, amount::DECIMAL(18,2) AS amount,
+          upper(currency) AS currency, nullif(invoice_id, '') AS invoice_id, reason,
+          $1 || ':' || line AS src
+        FROM raw_credit_notes""", [shown["credit_notes"]])
+    con.execute("""
+        CREATE OR REPLACE TABLE disputes AS SELECT
+          invoice_id, opened_on::DATE AS opened_on, nullif(resolved_on, '')::DATE AS resolved_on,
+          reason, $1 || ':' || line AS src
+        FROM raw_disputes""", [shown["disputes"]])
+    con.execute("""
+        CREATE OR REPLACE TABLE payment_plans AS SELECT
+          plan_id, account_id, agreed_on::DATE AS agreed_on, due_date::DATE AS due_date,
+          amount::DECIMAL(18,2) AS amount, $1 || ':' || line AS src
+        FROM raw_payment_plans""", [shown["payment_plans"]])
+    con.execute("""
+        CREATE OR REPLACE TABLE promises AS SELECT
+          account_id, promised_on::DATE AS promised_on, pay_by::DATE AS pay_by,
+          amount::DECIMAL(18,2) AS amount, $1 || ':' || line AS src
+        FROM raw_promises""", [shown["promises"]])

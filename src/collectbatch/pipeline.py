@@ -16,8 +16,9 @@ import duckdb
 
 from .batch import Provenance, counts, manifest, tables, write_batch
 from .diagnostics import Diagnostic, InputError, raise_if_errors
-from .evaluate import Evaluation, evaluate
+from .evaluate import Evaluation, Note, evaluate
 from .history import read_history
+from .ladder import decide
 from .ledger import Ledger, load_ledger
 from .plan import Plan, plan_actions
 from .policy import Policy, load_policy
@@ -49,8 +50,9 @@ def load_inputs(paths: Paths) -> tuple[Policy, Ledger, list[Diagnostic]]:
     if policy is not None:
         diags += check_templates(policy, paths.letters, _shown(paths.letters, paths.root))
     terms = set(policy.terms) if policy else set()
+    ladders = set(policy.ladders) if policy else None
     con = duckdb.connect(":memory:")
-    ledger, ledger_diags = load_ledger(paths.ledgers, paths.root, terms, con)
+    ledger, ledger_diags = load_ledger(paths.ledgers, paths.root, terms, con, ladders)
     if policy is None:  # terms unknown: unknown-terms checks are meaningless
         ledger_diags = [d for d in ledger_diags if d.code != "E322"]
     diags += ledger_diags
@@ -63,7 +65,9 @@ def run(paths: Paths, as_of: date, force: bool, workers: int | None = None) -> R
     policy, ledger, warnings = load_inputs(paths)
     evaluation = evaluate(ledger.con, policy, as_of)
     history = read_history(paths.history or paths.out, as_of)
-    plan = plan_actions(evaluation, policy, history)
+    decisions, hold_rows = decide(ledger.con, policy, as_of, history)
+    holds = tuple(Note(*row) for row in hold_rows)
+    plan = plan_actions(evaluation, decisions, holds, policy)
     files = dict(render_batch(plan, policy, paths.letters, workers).files)
     files.update(tables(plan, evaluation))
     files["summary.md"] = summary(plan, evaluation)

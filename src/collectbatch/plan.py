@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import date
 from decimal import Decimal
 
 from .evaluate import Account, Evaluation, InvoiceLine, Note
+
+if TYPE_CHECKING:
+    from .ladder import Decision
 from .policy import Policy, Step
 from .safety import safe_filename
 
@@ -27,6 +31,7 @@ class Issued:
     step: str
     channel: str
     status: str
+    invoice_ids: str = ""  # ';'-separated, as in actions.csv
 
 
 @dataclass(frozen=True)
@@ -63,36 +68,31 @@ def action_id(as_of: date, account_id: str, currency: str, step: str, channel: s
     return "A" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12].upper()
 
 
-def plan_actions(evaluation: Evaluation, policy: Policy, history: tuple[Issued, ...]) -> Plan:
-    """Decide what to send to whom, as of the evaluation date."""
+def plan_actions(evaluation: Evaluation, decisions: tuple[Decision, ...],
+                 notes: tuple[Note, ...], policy: Policy) -> Plan:
+    """Turn each account's decided step into one action per channel it can be delivered by."""
     actions: list[Action] = []
-    notes: list[Note] = list(evaluation.notes)
-    last = _last_issued(history)
+    out: list[Note] = [*evaluation.notes, *notes]
+    decided = {(d.account_id, d.currency): d for d in decisions}
     for account in evaluation.accounts:
-        if account.reached_step is None or account.balance <= 0:
+        decision = decided.get((account.account_id, account.currency))
+        if decision is None or decision.step is None or account.balance <= 0:
             continue
-        step = policy.ladder(account.ladder).step(account.reached_step)
-        assert step is not None, "evaluate only reports steps of the account's ladder"
-        hold = _hold(account, step)
+        step = policy.ladder(decision.ladder).step(decision.step)
+        assert step is not None, "decisions only name steps of the account's ladder"
+        hold = _below_minimum(account, step)
         if hold:
-            notes.append(hold)
+            out.append(hold)
             continue
         channels, skipped = choose_channels(account, step)
-        notes += skipped
-        for channel in channels:
-            actions.append(_action(evaluation.as_of, account, step, channel,
-                                   last.get((account.account_id, account.currency))))
+        out += skipped
+        last = (Issued(decision.last_on, account.account_id, account.currency,
+                       decision.last_step, "", "sent") if decision.last_step and decision.last_on
+                else None)
+        actions += [_action(evaluation.as_of, account, step, ch, last) for ch in channels]
     actions.sort(key=lambda a: (a.account_id, a.currency, a.step.order, a.channel))
-    notes.sort(key=lambda n: (n.account_id, n.kind, n.source, n.invoice_id))
-    return Plan(evaluation.as_of, tuple(actions), tuple(notes))
-
-
-def _last_issued(history: tuple[Issued, ...]) -> dict[tuple[str, str], Issued]:
-    last: dict[tuple[str, str], Issued] = {}
-    for h in sorted(history, key=lambda h: (h.as_of, h.step, h.channel)):
-        if h.status != "void":
-            last[(h.account_id, h.currency)] = h
-    return last
+    out.sort(key=lambda n: (n.account_id, n.kind, n.source, n.invoice_id))
+    return Plan(evaluation.as_of, tuple(actions), tuple(out))
 
 
 def step_invoices(account: Account, step: Step) -> tuple[InvoiceLine, ...]:
@@ -107,17 +107,13 @@ def dunnable_amount(account: Account, step: Step) -> Decimal:
     return sum((i.open for i in step_invoices(account, step)), Decimal("0.00"))
 
 
-def _hold(account: Account, step: Step) -> Note | None:
+def _below_minimum(account: Account, step: Step) -> Note | None:
     src = f"account {account.account_id}"
-    if account.client.do_not_contact:
-        return Note(src, account.account_id, "", "do-not-contact",
-                    f'reached step "{step.id}" but the client is marked do_not_contact; '
-                    "review by hand")
     amount = dunnable_amount(account, step)
     minimum = step.minimum(account.currency)
     if amount < minimum:
         return Note(src, account.account_id, "", "below-minimum",
-                    f'reached step "{step.id}" but {account.currency} {amount} is below the '
+                    f'step "{step.id}" is due but {account.currency} {amount} is below the '
                     f"step's minimum of {minimum}")
     return None
 

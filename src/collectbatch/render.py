@@ -20,25 +20,26 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, formataddr
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 from .diagnostics import Diagnostic, raise_if_errors
+from .jurisdictions import JurisdictionPack
 from .plan import Action, Plan
-from .policy import Policy
+from .policy import Policy, Terms
 from .safety import one_line, spreadsheet_safe
+from .statement import statement_for
 
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 CALL_COLUMNS = (
@@ -55,12 +56,31 @@ class Rendered:
     files: dict[str, bytes]
 
 
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+DEFAULT_LANGUAGE = "en"
+
+
+def language_for(language: str | None, pack: JurisdictionPack | None = None) -> str:
+    """The language of a client's documents: clients.csv `language` (its primary subtag, so
+    "de-AT" is "de"), else the default language of the client's jurisdiction pack, else "en"."""
+    lang = (language or "").strip().replace("_", "-").split("-")[0].lower()
+    if _LANGUAGE.fullmatch(lang):
+        return lang
+    if pack is not None and _LANGUAGE.fullmatch(pack.default_language):
+        return pack.default_language
+    return DEFAULT_LANGUAGE
+
+
 def locale_for(language: str | None, country: str | None) -> Locale:
-    """The client's locale for money and dates: its language (+ country), else English (UK)."""
+    """The client's locale for money and dates: its language + country (de_DE, fr_FR, en_IE),
+    else the language alone; without a language, English (UK)."""
     if not language:
         return Locale.parse("en_GB")
-    lang = language.replace("-", "_")
-    for candidate in (f"{lang}_{country}" if country and "_" not in lang else lang, lang):
+    lang = language.strip().replace("-", "_")
+    candidates = [lang]
+    if country and "_" not in lang:
+        candidates.insert(0, f"{lang}_{country.strip().upper()}")
+    for candidate in candidates:
         try:
             return Locale.parse(candidate)
         except (ValueError, UnknownLocaleError):
@@ -79,26 +99,64 @@ def make_environment(letters_dir: Path) -> SandboxedEnvironment:
     return env
 
 
-def template_names(step_template: str) -> dict[str, str]:
-    return {
+def localized(letters_dir: Path | None, language: str | None, name: str) -> str:
+    """`<language>/<name>` when the letters folder has that translation, else `name` itself."""
+    if (letters_dir is not None and language and _LANGUAGE.fullmatch(language)
+            and (letters_dir / language / name).is_file()):
+        return f"{language}/{name}"
+    return name
+
+
+def languages(letters_dir: Path) -> list[str]:
+    """The translations in the letters folder: its sub-folders named like a language code."""
+    if not letters_dir.is_dir():
+        return []
+    return sorted(p.name for p in letters_dir.iterdir()
+                  if p.is_dir() and _LANGUAGE.fullmatch(p.name))
+
+
+def template_names(step_template: str, language: str | None = None,
+                   letters_dir: Path | None = None) -> dict[str, str]:
+    """The templates of a step, in `language` where letters/<language>/ has them.
+
+    Keys: `letter`, `email_text`, `email_html`, `statement`, and `email_subject` (a translated
+    subject, letters/<language>/email/<template>.subject.txt, or "" to use the ladder's).
+    """
+    names = {
         "letter": f"{step_template}.html",
         "email_text": f"email/{step_template}.txt",
         "email_html": f"email/{step_template}.html",
+        "statement": "statement.html",
     }
+    out = {key: localized(letters_dir, language, name) for key, name in names.items()}
+    subject = f"email/{step_template}.subject.txt"
+    out["email_subject"] = (localized(letters_dir, language, subject)
+                            if language and language != DEFAULT_LANGUAGE else "")
+    if out["email_subject"] == subject:
+        out["email_subject"] = ""
+    return out
 
 
 def check_templates(policy: Policy, letters_dir: Path, shown: str) -> list[Diagnostic]:
-    """Every template a ladder step names must exist and compile."""
+    """Every template a ladder step names must exist and compile, and so must every translation
+    of it under letters/<language>/ (a missing translation falls back to letters/)."""
     env = make_environment(letters_dir)
     diags: list[Diagnostic] = []
     seen: set[str] = set()
+    translations = languages(letters_dir)
     for ladder in policy.ladders.values():
         for step in ladder.steps:
             needed = {"letter": ["letter"], "email": ["email_text", "email_html"], "phone": []}
             names = template_names(step.template)
-            wanted = [names[k] for ch in step.channels for k in needed[ch]]
+            keys = [k for ch in step.channels for k in needed[ch]]
             if "email" in step.channels and step.attach_statement:
-                wanted.append("statement.html")
+                keys.append("statement")
+            wanted = [names[k] for k in keys]
+            for lang in translations:
+                local = template_names(step.template, lang, letters_dir)
+                wanted += [local[k] for k in keys if local[k] != names[k]]
+                if "email" in step.channels and local["email_subject"]:
+                    wanted.append(local["email_subject"])
             for name in wanted:
                 if name in seen:
                     continue
@@ -131,20 +189,33 @@ def _check_template(env: SandboxedEnvironment, letters_dir: Path, name: str,
 def context(action: Action, policy: Policy) -> dict[str, Any]:
     """The variables a letter, email or call script sees. Plain data only."""
     account, step, creditor = action.account, action.step, policy.creditor
-    loc = locale_for(account.client.language, account.client.country)
+    client = account.client
+    pack = policy.packs.get(client.jurisdiction) if client.jurisdiction else None
+    terms = policy.terms.get(client.terms) or policy.terms.get(policy.default_terms)
+    if terms is None:
+        terms = Terms(client.terms or "", 0)
+    language = language_for(client.language, pack)
+    loc = locale_for(client.language or (pack.default_language if pack else None),
+                     client.country)
     shown = action.invoices
     total = sum((i.open for i in shown), Decimal("0.00"))
+    statement = statement_for(account, shown, terms, pack, getattr(step, "claims", "none"),
+                              action.as_of)
 
     def money(value: Decimal) -> str:
         return str(format_currency(value, account.currency, locale=loc))
 
-    def day(value: date) -> str:
-        return str(format_date(value, format="long", locale=loc))
+    def day(value: date, format: str = "long") -> str:
+        return str(format_date(value, format=format, locale=loc))
+
+    def percent(value: Decimal) -> str:
+        """A rate in percent (11.75 → "11.75%", de: "11,75 %")."""
+        return str(format_percent(Decimal(value) / 100, format="#,##0.00##%", locale=loc))
 
     return {
         "creditor": creditor,
         "bank": creditor.bank_account(account.currency),
-        "client": account.client,
+        "client": client,
         "account": account,
         "step": step,
         "invoices": shown,
@@ -161,9 +232,13 @@ def context(action: Action, policy: Policy) -> dict[str, Any]:
         "letter_date": action.as_of,
         "pay_by": action.as_of + timedelta(days=step.response_days),
         "last_issued": action.last_issued,
+        "statement": statement,
+        "terms": terms,
+        "language": language,
         "money": money,
         "day": day,
         "number": lambda v: str(format_decimal(v, locale=loc)),
+        "percent": percent,
         "locale": str(loc),
     }
 
@@ -178,15 +253,15 @@ def render_batch(plan: Plan, policy: Policy, letters_dir: Path, workers: int | N
     problems: dict[tuple[str, int | None], Diagnostic] = {}
     for action in plan.actions:
         ctx = context(action, policy)
+        names = template_names(action.step.template, ctx["language"], letters_dir)
         try:
             if action.channel == "letter":
-                name = template_names(action.step.template)["letter"]
-                pdf_jobs[action.document] = env.get_template(name).render(ctx)
+                pdf_jobs[action.document] = env.get_template(names["letter"]).render(ctx)
             elif action.channel == "email":
                 attachment = None
                 if action.step.attach_statement:
                     attachment = "statements/" + Path(action.document).stem + ".pdf"
-                    pdf_jobs[attachment] = env.get_template("statement.html").render(ctx)
+                    pdf_jobs[attachment] = env.get_template(names["statement"]).render(ctx)
                 emails.append((action, ctx, attachment))
             else:
                 calls.append(_call_row(action, ctx, env))
@@ -231,13 +306,16 @@ def template_failure(exc: TemplateError, letters_dir: Path, action: Action) -> D
 def build_email(action: Action, ctx: dict[str, Any], env: SandboxedEnvironment, policy: Policy,
                 attachment: str | None, pdf: bytes | None) -> bytes:
     """An RFC 5322 draft with text and HTML bodies; headers from the action, never the clock."""
-    names = template_names(action.step.template)
+    names = template_names(action.step.template, ctx["language"], _letters_root(env))
     creditor, client = policy.creditor, action.account.client
     msg = EmailMessage(policy=SMTP)
     msg["From"] = formataddr((one_line(creditor.email_name or creditor.legal_name), creditor.email))
-    msg["To"] = formataddr((one_line(client.contact_name or client.name), one_line(client.email or "")))
-    msg["Subject"] = one_line(env.from_string(action.step.email_subject).render(ctx))
-    stamp = datetime(action.as_of.year, action.as_of.month, action.as_of.day, 9, 0, tzinfo=timezone.utc)
+    msg["To"] = formataddr((one_line(client.contact_name or client.name),
+                            one_line(client.email or "")))
+    subject = (env.get_template(names["email_subject"]) if names["email_subject"]
+               else env.from_string(action.step.email_subject))
+    msg["Subject"] = one_line(subject.render(ctx))
+    stamp = datetime(action.as_of.year, action.as_of.month, action.as_of.day, 9, 0, tzinfo=UTC)
     msg["Date"] = format_datetime(stamp)
     domain = creditor.email.rsplit("@", 1)[-1]
     msg["Message-ID"] = f"<{action.action_id}.{action.as_of.isoformat()}@{domain}>"
@@ -251,6 +329,12 @@ def build_email(action: Action, ctx: dict[str, Any], env: SandboxedEnvironment, 
                            filename=Path(attachment).name)
     _fix_boundaries(msg, action.action_id)
     return msg.as_bytes()
+
+
+def _letters_root(env: SandboxedEnvironment) -> Path | None:
+    """The letters folder an environment loads from (for finding translations)."""
+    paths = getattr(env.loader, "searchpath", None)
+    return Path(paths[0]) if paths else None
 
 
 def _fix_boundaries(msg: EmailMessage, seed: str) -> None:
@@ -348,7 +432,7 @@ def _pdf_worker(arg: tuple[str, str, str, str]) -> tuple[str, bytes]:
     from weasyprint import HTML
 
     # fontTools stamps subset fonts with the current time unless SOURCE_DATE_EPOCH is set.
-    epoch = datetime.fromisoformat(as_of).replace(tzinfo=timezone.utc).timestamp()
+    epoch = datetime.fromisoformat(as_of).replace(tzinfo=UTC).timestamp()
     saved = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = str(int(epoch))
     # Collect garbage between documents, not in the middle of native font subsetting.
