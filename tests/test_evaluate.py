@@ -79,3 +79,28 @@ I5,C3,2026-06-01,800.00,EUR
     assert by_id(ev)[("C1", "GBP")].balance == D("-400.00")
     assert [(n.invoice_id, n.kind, n.source) for n in ev.notes if n.kind == "not-yet-issued"] == [
         ("I1", "not-yet-issued", "ledgers/invoices.csv:2")]
+
+
+def test_credit_notes_reduce_balances_like_payments(make_project):
+    paths = make_project({"ledgers/credit_notes.csv": """\
+credit_id,account_id,invoice_id,issued_on,amount,currency
+CN1,C1,I2,2026-10-15,200.00,GBP
+CN2,C1,,2026-11-01,100.00,GBP
+CN3,C1,,2026-12-20,50.00,GBP
+"""})
+    ev = evaluated(paths)
+    c1 = by_id(ev)[("C1", "GBP")]
+    # I2 gets CN1 (named); P1 (400) and CN2 (100) go oldest-first to I1: 1000 - 500 = 500
+    assert [(i.invoice_id, i.open) for i in c1.invoices] == [("I1", D("500.00")),
+                                                             ("I2", D("300.00"))]
+    assert ("C1", "not-yet-credited") in {(n.account_id, n.kind) for n in ev.notes}
+
+
+def test_disputed_invoice_leaves_the_dunnable_balance(make_project):
+    paths = make_project({"ledgers/disputes.csv":
+                          "invoice_id,opened_on,resolved_on,reason\nI1,2026-10-01,,scope\n"})
+    ev = evaluated(paths)
+    c1 = by_id(ev)[("C1", "GBP")]
+    assert [i.invoice_id for i in c1.disputed] == ["I1"]
+    assert [i.invoice_id for i in c1.invoices] == ["I2"]
+    assert (c1.balance, c1.overdue_balance, c1.days_overdue) == (D("1100.00"), D("500.00"), 31)
