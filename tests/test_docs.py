@@ -44,3 +44,10 @@ def test_every_exception_kind_is_documented():
     documented |= set(re.findall(r"^\| `[a-z-]+`, `([a-z-]+)`", README, re.M))
     documented |= set(re.findall(r"^\| `[a-z-]+`, `[a-z-]+`, `([a-z-]+)`", README, re.M))
     assert sorted(kinds - documented) == []
+
+
+def test_every_condition_fact_and_operator_is_documented():
+    from collectbatch.conditions import FACTS, OPERATORS
+
+    for name in [*FACTS, *OPERATORS, "in", "not_in"]:
+        assert f"`{name}`" in README, name

@@ -208,9 +208,11 @@ def context(action: Action, policy: Policy) -> dict[str, Any]:
     def day(value: date, format: str = "long") -> str:
         return str(format_date(value, format=format, locale=loc))
 
+    pattern = loc.percent_formats[None].pattern.replace("#,##0", "#,##0.00##", 1)
+
     def percent(value: Decimal) -> str:
-        """A rate in percent (11.75 → "11.75%", de: "11,75 %")."""
-        return str(format_percent(Decimal(value) / 100, format="#,##0.00##%", locale=loc))
+        """A rate in percent, two to four decimals (11.75 → "11.75%"; de: "11,75 %")."""
+        return str(format_percent(Decimal(value) / 100, format=pattern, locale=loc))
 
     return {
         "creditor": creditor,
