@@ -40,11 +40,18 @@ P2,C3,2026-07-01,900.00,EUR,I5
 def write_project(root: Path, files: dict[str, str], base: bool = True) -> Paths:
     """Copy the shipped rules and letters (unless base=False), then write `files` over them."""
     if base:
-        shutil.copytree(REPO / "rules", root / "rules", dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("jurisdictions"))
+        shutil.copytree(
+            REPO / "rules",
+            root / "rules",
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("jurisdictions"),
+        )
         shutil.copytree(REPO / "letters", root / "letters", dirs_exist_ok=True)
-        defaults = {"ledgers/clients.csv": CLIENTS, "ledgers/invoices.csv": INVOICES,
-                    "ledgers/payments.csv": PAYMENTS}
+        defaults = {
+            "ledgers/clients.csv": CLIENTS,
+            "ledgers/invoices.csv": INVOICES,
+            "ledgers/payments.csv": PAYMENTS,
+        }
         files = {**defaults, **files}
     for rel, text in files.items():
         path = root / rel
@@ -70,8 +77,11 @@ def run_batch() -> Callable[..., Result]:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true",
-                     help="rewrite tests/golden/ from the current output (review the diff!)")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the current output (review the diff!)",
+    )
 
 
 @pytest.fixture

@@ -19,8 +19,9 @@ def test_run_writes_the_dated_folder_and_summarises(make_project):
     paths = make_project()
     res = invoke(paths, "run", "--as-of", "2026-12-01", "--workers", "1")
     assert res.exit_code == 0, res.output
-    assert res.output.strip() == ("3 accounts evaluated; 2 email, 2 letter; 1 exceptions; "
-                                  "batch in out/2026-12-01")
+    assert res.output.strip() == (
+        "3 accounts evaluated; 2 email, 2 letter; 1 exceptions; batch in out/2026-12-01"
+    )
     folder = paths.out / "2026-12-01"
     expected = {"actions.csv", "aging.csv", "exceptions.csv", "manifest.json", "summary.md"}
     assert expected <= {p.name for p in folder.iterdir()}
@@ -39,16 +40,17 @@ def test_existing_batch_needs_force(make_project):
     again = invoke(paths, "run", "--as-of", "2026-12-01", "--workers", "1")
     assert again.exit_code == 1
     assert "already exists; use --force" in again.output
-    assert invoke(paths, "run", "--as-of", "2026-12-01", "--force", "--workers", "1"
-                  ).exit_code == 0
+    assert invoke(paths, "run", "--as-of", "2026-12-01", "--force", "--workers", "1").exit_code == 0
 
 
 def test_bad_input_lists_every_problem_and_writes_nothing(make_project):
-    paths = make_project({
-        "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n"
-                                "P1,C1,2026-02-30,1.00,GBP\nP2,C9,2026-01-01,1.0.0,GBP\n",
-        "rules/terms.yaml": "default: net30\nterms:\n  net30: {days: thirty}\n",
-    })
+    paths = make_project(
+        {
+            "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n"
+            "P1,C1,2026-02-30,1.00,GBP\nP2,C9,2026-01-01,1.0.0,GBP\n",
+            "rules/terms.yaml": "default: net30\nterms:\n  net30: {days: thirty}\n",
+        }
+    )
     res = invoke(paths, "run", "--as-of", "2026-12-01")
     assert res.exit_code == 1
     lines = res.output.splitlines()

@@ -64,8 +64,9 @@ def test_accounts_match_the_independent_calculation(batch):
     got: dict[tuple[str, str], tuple] = {}
     for r in rows(batch / "actions.csv"):
         key = (r["account_id"], r["currency"])
-        prev = got.get(key, (r["balance"], r["overdue_balance"], int(r["days_overdue"]),
-                             r["step"], ""))
+        prev = got.get(
+            key, (r["balance"], r["overdue_balance"], int(r["days_overdue"]), r["step"], "")
+        )
         got[key] = prev[:4] + ((prev[4] + " " + r["channel"]).strip(),)
     expected = {(a, c): (b, o, d, s, ch) for a, c, b, o, d, s, ch in EXPECTED}
     assert got == expected
@@ -83,14 +84,20 @@ def test_golden_tables(batch, update_golden):
 
 def test_every_case_of_the_example_shows(batch):
     kinds = {(r["account_id"], r["kind"]) for r in rows(batch / "exceptions.csv")}
-    assert {("HV-1004", "credit-balance"), ("HV-1011", "below-minimum"),
-            ("HV-1019", "do-not-contact"), ("HV-1008", "not-yet-paid"),
-            ("HV-1026", "not-yet-issued"), ("HV-1016", "channel-unavailable"),
-            ("HV-1017", "channel-unavailable")} <= kinds
+    assert {
+        ("HV-1004", "credit-balance"),
+        ("HV-1011", "below-minimum"),
+        ("HV-1019", "do-not-contact"),
+        ("HV-1008", "not-yet-paid"),
+        ("HV-1026", "not-yet-issued"),
+        ("HV-1016", "channel-unavailable"),
+        ("HV-1017", "channel-unavailable"),
+    } <= kinds
     aging = {(r["account_id"], r["currency"]): r for r in rows(batch / "aging.csv")}
     assert aging[("HV-1004", "GBP")]["total"] == "-180.00"
     assert sum(D(r["total"]) for r in aging.values()) == sum(
-        D(r[b]) for r in aging.values()
+        D(r[b])
+        for r in aging.values()
         for b in ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
     ) - D("180.00")
 
@@ -125,8 +132,9 @@ def test_each_email_parses_with_right_to_subject_and_attachment(batch):
     for r in rows(batch / "actions.csv"):
         if r["channel"] != "email":
             continue
-        msg = email.message_from_bytes((batch / r["document"]).read_bytes(),
-                                       policy=email_policy.default)
+        msg = email.message_from_bytes(
+            (batch / r["document"]).read_bytes(), policy=email_policy.default
+        )
         assert msg["To"].addresses[0].addr_spec == clients[r["account_id"]]["email"]
         assert msg["X-Unsent"] == "1"
         assert r["account_id"] in msg["Subject"] or r["step"] == "pre-due"
@@ -142,8 +150,13 @@ def test_each_email_parses_with_right_to_subject_and_attachment(batch):
 
 def test_call_list_has_what_the_caller_needs(batch):
     calls = rows(batch / "calls" / "call-list.csv")
-    assert [c["account_id"] for c in calls] == ["HV-1003", "HV-1009", "HV-1012", "HV-1023",
-                                                "HV-1024"]
+    assert [c["account_id"] for c in calls] == [
+        "HV-1003",
+        "HV-1009",
+        "HV-1012",
+        "HV-1023",
+        "HV-1024",
+    ]
     for c in calls:
         assert c["phone"] and c["oldest_invoice_id"] and c["suggested_words"]
         assert c["oldest_invoice_id"] in c["suggested_words"]

@@ -8,24 +8,53 @@ from collectbatch.policy import load_policy
 
 
 def client(**kw):
-    base = dict(account_id="A1", name="Acme", email="a@x.example", phone="1", address="1 Road",
-                country="GB", jurisdiction=None, client_type="business", segment=None,
-                terms="net30", language=None, contact_name=None, do_not_contact=False,
-                src="ledgers/clients.csv:2")
+    base = dict(
+        account_id="A1",
+        name="Acme",
+        email="a@x.example",
+        phone="1",
+        address="1 Road",
+        country="GB",
+        jurisdiction=None,
+        client_type="business",
+        segment=None,
+        terms="net30",
+        language=None,
+        contact_name=None,
+        do_not_contact=False,
+        src="ledgers/clients.csv:2",
+    )
     base.update(kw)
     return Client(**base)
 
 
 def account(days=30, open_=D("500.00"), **kw):
     inv = InvoiceLine("I1", date(2026, 9, 1), date(2026, 10, 1), open_, D("0"), open_, days, "", "")
-    return Account(client(**kw), "GBP", open_, open_ if days > 0 else D("0"), D("0"),
-                   max(days, 0), (D("0"),) * 5, (inv,))
+    return Account(
+        client(**kw),
+        "GBP",
+        open_,
+        open_ if days > 0 else D("0"),
+        D("0"),
+        max(days, 0),
+        (D("0"),) * 5,
+        (inv,),
+    )
 
 
 def decision(acc, last=None):
     step = "overdue-2" if acc.days_overdue >= 21 else "pre-due"
-    return Decision(acc.account_id, acc.currency, "standard", step, None, "",
-                    last[0] if last else None, last[1] if last else None, None)
+    return Decision(
+        acc.account_id,
+        acc.currency,
+        "standard",
+        step,
+        None,
+        "",
+        last[0] if last else None,
+        last[1] if last else None,
+        None,
+    )
 
 
 def plan(accounts, paths, last=None):
@@ -39,7 +68,8 @@ def test_one_action_per_channel_sorted(make_project):
     assert [(a.step.id, a.channel, a.document) for a in p.actions] == [
         ("overdue-2", "email", "emails/A1-GBP-overdue-2.eml"),
         ("overdue-2", "letter", "letters/A1-GBP-overdue-2.pdf"),
-        ("overdue-2", "phone", "calls/call-list.csv")]
+        ("overdue-2", "phone", "calls/call-list.csv"),
+    ]
     assert p.notes == ()
 
 
@@ -55,7 +85,8 @@ def test_missing_contact_details_skip_channels_with_reasons(make_project):
     assert [a.channel for a in p.actions] == ["letter"]
     assert sorted(n.reason for n in p.notes) == [
         'step "overdue-2" by email skipped: no email address',
-        'step "overdue-2" by phone skipped: no phone number']
+        'step "overdue-2" by phone skipped: no phone number',
+    ]
 
 
 def test_written_step_falls_back_to_the_other_written_channel(make_project):
@@ -75,4 +106,5 @@ def test_below_minimum_is_an_exception_not_silence(make_project):
 def test_last_issued_step_is_passed_to_the_documents(make_project):
     p = plan([account()], make_project(), last=("overdue-1", date(2026, 10, 1)))
     assert {(a.last_issued.step, a.last_issued.as_of) for a in p.actions} == {
-        ("overdue-1", date(2026, 10, 1))}
+        ("overdue-1", date(2026, 10, 1))
+    }

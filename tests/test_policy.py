@@ -30,14 +30,18 @@ def test_unknown_key_points_at_line_with_did_you_mean(make_project):
 
 
 def test_cross_checks_report_every_problem(make_project):
-    paths = make_project({"rules/ladders.yaml": """\
+    paths = make_project(
+        {
+            "rules/ladders.yaml": """\
 default: missing
 ladders:
   standard:
     steps:
       - {id: a, offset_days: 5, channels: [email], template: overdue}
       - {id: a, offset_days: 3, channels: [email], template: overdue}
-"""})
+"""
+        }
+    )
     policy, diags = load_policy(paths.rules, paths.root)
     assert policy is None
     assert sorted((d.code, d.line) for d in diags) == [("E202", 1), ("E203", 6), ("E204", 6)]

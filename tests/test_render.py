@@ -20,8 +20,19 @@ def parse_eml(path: Path):
 def test_letter_shows_statement_total_and_how_to_pay(make_project, run_batch):
     result = run_batch(make_project(), "2026-12-01")
     text = pdf_text(result.folder / "letters/C1-GBP-final-demand.pdf")
-    for expected in ("Acme & Co", "1 Road", "I1", "£600.00", "I2", "£500.00", "£1,100.00",
-                     "15 December 2026", "sort code 20-45-77", "Final demand", "92"):
+    for expected in (
+        "Acme & Co",
+        "1 Road",
+        "I1",
+        "£600.00",
+        "I2",
+        "£500.00",
+        "£1,100.00",
+        "15 December 2026",
+        "sort code 20-45-77",
+        "Final demand",
+        "92",
+    ):
         assert expected in text, expected
 
 
@@ -47,11 +58,16 @@ def pdf_text_bytes(data: bytes) -> str:
 
 
 def test_hostile_ledger_text_prints_literally_and_cannot_add_headers(make_project, run_batch):
-    paths = make_project({"ledgers/clients.csv": (
-        'account_id,name,email,phone,address,country,terms\n'
-        'C1,"<b>Evil</b> {{ 7*7 }}","x@evil.example\r\nBcc: all@victim.example",1,'
-        '"<img src=\'file:///etc/passwd\'>\n{% raw %}",GB,\n'
-        "C2,Beta Ltd,,2,\"2 Street\",GB,net14\nC3,Gamma,g@g.example,,,DE,\n")})
+    paths = make_project(
+        {
+            "ledgers/clients.csv": (
+                "account_id,name,email,phone,address,country,terms\n"
+                'C1,"<b>Evil</b> {{ 7*7 }}","x@evil.example\r\nBcc: all@victim.example",1,'
+                "\"<img src='file:///etc/passwd'>\n{% raw %}\",GB,\n"
+                'C2,Beta Ltd,,2,"2 Street",GB,net14\nC3,Gamma,g@g.example,,,DE,\n'
+            )
+        }
+    )
     result = run_batch(paths, "2026-12-01")
     text = pdf_text(result.folder / "letters/C1-GBP-final-demand.pdf")
     assert "<b>Evil</b> {{ 7*7 }}" in text
@@ -69,8 +85,12 @@ def test_fetcher_serves_the_letters_folder_only(tmp_path):
     (tmp_path / "secret.txt").write_text("secret")
     fetch = make_fetcher(tmp_path / "letters")
     assert fetch((tmp_path / "letters" / "a.css").as_uri()).headers["Content-Type"] == "text/css"
-    for url in ((tmp_path / "secret.txt").as_uri(), (tmp_path / "letters/../secret.txt").as_uri(),
-                "http://127.0.0.1:9/x.css", "https://example.com/a.png"):
+    for url in (
+        (tmp_path / "secret.txt").as_uri(),
+        (tmp_path / "letters/../secret.txt").as_uri(),
+        "http://127.0.0.1:9/x.css",
+        "https://example.com/a.png",
+    ):
         with pytest.raises(ValueError):
             fetch(url)
 

@@ -80,28 +80,44 @@ MONTHS = [date(2026, m, 1) for m in range(1, 13)]
 
 EXPECTED = {
     # L1 due 2025-12-31: 1 day at 01-01, 32 at 02-01, 60 at 03-01; paid 03-15
-    "A": [("2026-01-01", "remind", "email"), ("2026-02-01", "second", "email"),
-          ("2026-03-01", "final", "letter")],
+    "A": [
+        ("2026-01-01", "remind", "email"),
+        ("2026-02-01", "second", "email"),
+        ("2026-03-01", "final", "letter"),
+    ],
     # P1 due 02-09: 20 days at 03-01; 51 at 04-01 (second). The 04-20 payment clears P1, so
     # the age is P2's (due 03-12): 50 at 05-01 (final not reached), 81 at 06-01 (final).
-    "B": [("2026-03-01", "remind", "email"), ("2026-04-01", "second", "email"),
-          ("2026-06-01", "final", "letter")],
+    "B": [
+        ("2026-03-01", "remind", "email"),
+        ("2026-04-01", "second", "email"),
+        ("2026-06-01", "final", "letter"),
+    ],
     # D1 due 03-31: remind at 04-01; in dispute 04-10..06-15 (not chased at 05-01, 06-01);
     # the cycle goes on after the dispute: second at 07-01, final at 08-01; paid 08-20
-    "C": [("2026-04-01", "remind", "email"), ("2026-07-01", "second", "email"),
-          ("2026-08-01", "final", "letter")],
+    "C": [
+        ("2026-04-01", "remind", "email"),
+        ("2026-07-01", "second", "email"),
+        ("2026-08-01", "final", "letter"),
+    ],
     # Q1 due 02-04: remind at 03-01; plan agreed 03-10 holds 04-01 and 05-01 (1000 paid covers
     # the 03-31 instalment); at 06-01 the 04-30 instalment is 26 days late: broken → final
     "D": [("2026-03-01", "remind", "email"), ("2026-06-01", "final", "letter")],
     # E1 due 02-14: remind at 03-01, paid 03-05: the cycle ends. E2 due 06-19 starts a new
     # cycle at the first step: remind 07-01 (12 days), second 08-01 (43), final 09-01 (74)
-    "E": [("2026-03-01", "remind", "email"), ("2026-07-01", "remind", "email"),
-          ("2026-08-01", "second", "email"), ("2026-09-01", "final", "letter")],
+    "E": [
+        ("2026-03-01", "remind", "email"),
+        ("2026-07-01", "remind", "email"),
+        ("2026-08-01", "second", "email"),
+        ("2026-09-01", "final", "letter"),
+    ],
     # H1 due 2025-10-31: 62 days at the first batch; `highest` goes straight to final
     "F": [("2026-01-01", "final", "letter")],
     # the same invoice on a `next` ladder climbs one step a month
-    "G": [("2026-01-01", "remind", "email"), ("2026-02-01", "second", "email"),
-          ("2026-03-01", "final", "letter")],
+    "G": [
+        ("2026-01-01", "remind", "email"),
+        ("2026-02-01", "second", "email"),
+        ("2026-03-01", "final", "letter"),
+    ],
 }
 
 
@@ -110,10 +126,17 @@ def year(tmp_path_factory):
     from .conftest import write_project
 
     root = tmp_path_factory.mktemp("year")
-    paths = write_project(root, {
-        "rules/ladders.yaml": LADDERS, "ledgers/clients.csv": CLIENTS,
-        "ledgers/invoices.csv": INVOICES, "ledgers/payments.csv": PAYMENTS,
-        "ledgers/disputes.csv": DISPUTES, "ledgers/payment_plans.csv": PLANS})
+    paths = write_project(
+        root,
+        {
+            "rules/ladders.yaml": LADDERS,
+            "ledgers/clients.csv": CLIENTS,
+            "ledgers/invoices.csv": INVOICES,
+            "ledgers/payments.csv": PAYMENTS,
+            "ledgers/disputes.csv": DISPUTES,
+            "ledgers/payment_plans.csv": PLANS,
+        },
+    )
     for month in MONTHS:
         run(paths, month, force=False, workers=1)
     return paths
@@ -146,13 +169,14 @@ def test_twelve_monthly_batches_give_the_exact_sequences(year):
 
 
 def test_dispute_is_listed_while_open_and_not_chased(year):
-    assert exceptions(year.out, "dispute") == [("2026-05-01", "C", "D1"),
-                                               ("2026-06-01", "C", "D1")]
+    assert exceptions(year.out, "dispute") == [("2026-05-01", "C", "D1"), ("2026-06-01", "C", "D1")]
 
 
 def test_plan_holds_then_breaks(year):
-    assert exceptions(year.out, "payment-plan") == [("2026-04-01", "D", ""),
-                                                    ("2026-05-01", "D", "")]
+    assert exceptions(year.out, "payment-plan") == [
+        ("2026-04-01", "D", ""),
+        ("2026-05-01", "D", ""),
+    ]
     assert ("2026-06-01", "D", "") in exceptions(year.out, "plan-broken")
 
 
@@ -163,27 +187,44 @@ def test_rerunning_a_date_replaces_it_and_never_counts_itself(year):
 
 
 def test_voiding_an_action_makes_the_next_month_issue_it_again(make_project, run_batch):
-    paths = make_project({"rules/ladders.yaml": LADDERS, "ledgers/clients.csv": CLIENTS,
-                          "ledgers/invoices.csv": INVOICES, "ledgers/payments.csv": PAYMENTS})
+    paths = make_project(
+        {
+            "rules/ladders.yaml": LADDERS,
+            "ledgers/clients.csv": CLIENTS,
+            "ledgers/invoices.csv": INVOICES,
+            "ledgers/payments.csv": PAYMENTS,
+        }
+    )
     run_batch(paths, "2026-01-01", force=False)
     actions = paths.out / "2026-01-01" / "actions.csv"
     rows = _rows(actions)
-    assert [(r["account_id"], r["step"]) for r in rows if r["account_id"] == "A"] == [("A", "remind")]
-    lines = [ln.replace(",planned", ",void") if ",A,remind," in ln else ln
-             for ln in actions.read_text().splitlines()]
+    assert [(r["account_id"], r["step"]) for r in rows if r["account_id"] == "A"] == [
+        ("A", "remind")
+    ]
+    lines = [
+        ln.replace(",planned", ",void") if ",A,remind," in ln else ln
+        for ln in actions.read_text().splitlines()
+    ]
     actions.write_text("\n".join(lines) + "\n")
     run_batch(paths, "2026-02-01", force=False)
-    feb = [(r["step"]) for r in _rows(paths.out / "2026-02-01" / "actions.csv")
-           if r["account_id"] == "A"]
+    feb = [
+        (r["step"])
+        for r in _rows(paths.out / "2026-02-01" / "actions.csv")
+        if r["account_id"] == "A"
+    ]
     assert feb == ["remind"]  # not "second": the voided reminder was never sent
 
 
 def test_pacing_waits_then_issues(make_project, run_batch):
-    paths = make_project({"rules/ladders.yaml": LADDERS,
-                          "ledgers/clients.csv": "account_id,name,email\nA,Late Payer Ltd,a@x.example\n",
-                          "ledgers/invoices.csv": "invoice_id,account_id,issue_date,amount,currency\n"
-                                                  "L1,A,2025-10-02,1000.00,GBP\n",
-                          "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n"})
+    paths = make_project(
+        {
+            "rules/ladders.yaml": LADDERS,
+            "ledgers/clients.csv": "account_id,name,email\nA,Late Payer Ltd,a@x.example\n",
+            "ledgers/invoices.csv": "invoice_id,account_id,issue_date,amount,currency\n"
+            "L1,A,2025-10-02,1000.00,GBP\n",
+            "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n",
+        }
+    )
     got = []
     for day in ("2026-01-01", "2026-01-10", "2026-01-27"):
         res = run_batch(paths, day, force=False)
@@ -195,13 +236,17 @@ def test_pacing_waits_then_issues(make_project, run_batch):
 
 
 def test_promise_to_pay_holds_until_pay_by_plus_grace_then_breaks(make_project, run_batch):
-    paths = make_project({"rules/ladders.yaml": LADDERS,
-                          "ledgers/clients.csv": "account_id,name,email\nA,Late Payer Ltd,a@x.example\n",
-                          "ledgers/invoices.csv": "invoice_id,account_id,issue_date,amount,currency\n"
-                                                  "L1,A,2025-11-01,1000.00,GBP\n",
-                          "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n",
-                          "ledgers/promises.csv": "account_id,promised_on,pay_by,amount\n"
-                                                  "A,2026-01-05,2026-01-20,1000.00\n"})
+    paths = make_project(
+        {
+            "rules/ladders.yaml": LADDERS,
+            "ledgers/clients.csv": "account_id,name,email\nA,Late Payer Ltd,a@x.example\n",
+            "ledgers/invoices.csv": "invoice_id,account_id,issue_date,amount,currency\n"
+            "L1,A,2025-11-01,1000.00,GBP\n",
+            "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n",
+            "ledgers/promises.csv": "account_id,promised_on,pay_by,amount\n"
+            "A,2026-01-05,2026-01-20,1000.00\n",
+        }
+    )
     held = run_batch(paths, "2026-01-22", force=False)  # 20 + 3 grace days: still open
     assert held.plan.actions == ()
     assert [n.kind for n in held.plan.notes] == ["promise-to-pay"]
@@ -214,37 +259,49 @@ def test_conditions_and_ladder_assignment(make_project, run_batch):
     ladders = LADDERS.replace(
         "      - {id: remind, offset_days: 1, channels: [email], template: overdue}",
         "      - {id: remind, offset_days: 1, channels: [email], template: overdue,\n"
-        "         when: {any: [{overdue_balance: {gte: 500}}, {segment: {in: [vip]}}]}}")
-    paths = make_project({"rules/ladders.yaml": ladders,
-                          "ledgers/clients.csv": "account_id,name,email,segment,ladder\n"
-                                                 "S,Small Ltd,s@x.example,,\n"
-                                                 "V,Vip Ltd,v@x.example,vip,\n"
-                                                 "X,Explicit Ltd,x@x.example,fast,steady\n",
-                          "ledgers/invoices.csv": "invoice_id,account_id,issue_date,amount,currency\n"
-                                                  "S1,S,2025-12-01,100.00,GBP\n"
-                                                  "V1,V,2025-12-01,100.00,GBP\n"
-                                                  "X1,X,2025-10-01,600.00,GBP\n",
-                          "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n"})
+        "         when: {any: [{overdue_balance: {gte: 500}}, {segment: {in: [vip]}}]}}",
+    )
+    paths = make_project(
+        {
+            "rules/ladders.yaml": ladders,
+            "ledgers/clients.csv": "account_id,name,email,segment,ladder\n"
+            "S,Small Ltd,s@x.example,,\n"
+            "V,Vip Ltd,v@x.example,vip,\n"
+            "X,Explicit Ltd,x@x.example,fast,steady\n",
+            "ledgers/invoices.csv": "invoice_id,account_id,issue_date,amount,currency\n"
+            "S1,S,2025-12-01,100.00,GBP\n"
+            "V1,V,2025-12-01,100.00,GBP\n"
+            "X1,X,2025-10-01,600.00,GBP\n",
+            "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n",
+        }
+    )
     res = run_batch(paths, "2026-01-01", force=False)
     # S: 100 < 500 and not vip → `remind` is passed over; `second` is the next step (not yet due)
     # V: vip → remind. X (600, 62 days): the explicit ladder column wins over segment "fast"
     # (which would give the `highest` ladder and so `final`) → `next` → remind
     assert sorted((a.account_id, a.step.id) for a in res.plan.actions) == [
-        ("V", "remind"), ("X", "remind")]
+        ("V", "remind"),
+        ("X", "remind"),
+    ]
 
 
 def test_pre_due_reminder_once_per_invoice(make_project, run_batch):
-    paths = make_project({
-        "ledgers/clients.csv": "account_id,name,email\nA,Early Ltd,a@x.example\n",
-        "ledgers/invoices.csv": "invoice_id,account_id,issue_date,amount,currency\n"
-                                "N1,A,2026-01-05,100.00,GBP\nN2,A,2026-01-12,50.00,GBP\n",
-        "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n"})
+    paths = make_project(
+        {
+            "ledgers/clients.csv": "account_id,name,email\nA,Early Ltd,a@x.example\n",
+            "ledgers/invoices.csv": "invoice_id,account_id,issue_date,amount,currency\n"
+            "N1,A,2026-01-05,100.00,GBP\nN2,A,2026-01-12,50.00,GBP\n",
+            "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n",
+        }
+    )
     # N1 due 02-04, N2 due 02-11; the standard ladder's pre-due step looks 10 days ahead
     first = run_batch(paths, "2026-01-28", force=False)
     assert [(a.step.id, [i.invoice_id for i in a.invoices]) for a in first.plan.actions] == [
-        ("pre-due", ["N1"])]
+        ("pre-due", ["N1"])
+    ]
     second = run_batch(paths, "2026-02-02", force=False)
     assert [(a.step.id, [i.invoice_id for i in a.invoices]) for a in second.plan.actions] == [
-        ("pre-due", ["N1", "N2"])]  # N2 is new; N1 is repeated on the statement only
+        ("pre-due", ["N1", "N2"])
+    ]  # N2 is new; N1 is repeated on the statement only
     third = run_batch(paths, "2026-02-03", force=False)
     assert third.plan.actions == ()  # both invoices have had their reminder

@@ -22,15 +22,19 @@ from .test_cli import invoke
 
 
 def tree_hashes(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_two_runs_give_byte_identical_folders(make_project, run_batch, tmp_path):
     paths = make_project()
     first = tree_hashes(run_batch(paths, "2026-12-01").folder)
-    other = paths.__class__(paths.rules, paths.ledgers, paths.letters, tmp_path / "elsewhere",
-                            None, paths.root)
+    other = paths.__class__(
+        paths.rules, paths.ledgers, paths.letters, tmp_path / "elsewhere", None, paths.root
+    )
     second = tree_hashes(run_batch(other, "2026-12-01").folder)
     assert first == second
     assert any(k.endswith(".pdf") for k in first) and any(k.endswith(".eml") for k in first)
@@ -48,9 +52,11 @@ def test_verify_reports_modified_missing_and_added(make_project, run_batch):
     assert result.added == ("letters/extra.pdf",)
     res = invoke(_paths_of(folder), "verify", str(folder))
     assert res.exit_code == 1
-    assert res.output.splitlines() == ["modified: aging.csv",
-                                       "missing: letters/C2-GBP-final-demand.pdf",
-                                       "added: letters/extra.pdf"]
+    assert res.output.splitlines() == [
+        "modified: aging.csv",
+        "missing: letters/C2-GBP-final-demand.pdf",
+        "added: letters/extra.pdf",
+    ]
 
 
 def _paths_of(folder: Path):
@@ -64,8 +70,17 @@ def _paths_of(folder: Path):
 def test_kill_9_leaves_previous_batch_or_none_and_rerun_recovers(make_project, delay):
     paths = make_project()
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
-    cmd = [sys.executable, "-m", "collectbatch", "run", "--as-of", "2026-12-01", "--force",
-           "--workers", "2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "collectbatch",
+        "run",
+        "--as-of",
+        "2026-12-01",
+        "--force",
+        "--workers",
+        "2",
+    ]
     subprocess.run(cmd, cwd=paths.root, env=env, check=True, capture_output=True)
     folder = paths.out / "2026-12-01"
     before = (folder / "actions.csv").read_text()
@@ -73,13 +88,20 @@ def test_kill_9_leaves_previous_batch_or_none_and_rerun_recovers(make_project, d
     with (paths.ledgers / "payments.csv").open("a") as fh:
         fh.write("P3,C2,2026-11-30,300.00,GBP,I3\n")
     check = paths.root / "check-out"
-    subprocess.run([*cmd, "--out", str(check)], cwd=paths.root, env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [*cmd, "--out", str(check)], cwd=paths.root, env=env, check=True, capture_output=True
+    )
     after = (check / "2026-12-01" / "actions.csv").read_text()
     assert before != after
 
-    proc = subprocess.Popen(cmd, cwd=paths.root, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=paths.root,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     time.sleep(delay)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -118,7 +140,8 @@ def test_sandbox_refuses_python_internals_with_a_located_error(make_project, run
     paths = make_project()
     (paths.letters / "final.html").write_text(
         '{% extends "base.html" %}{% block body %}\n'
-        "{{ ''.__class__.__mro__[1].__subclasses__() }}{% endblock %}")
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}{% endblock %}"
+    )
     with pytest.raises(InputError) as err:
         run_batch(paths, "2026-12-01")
     (d,) = err.value.diagnostics
@@ -137,13 +160,18 @@ def test_hostile_ids_become_safe_unique_file_names():
 
 
 def test_csv_outputs_neutralise_formulas(make_project, run_batch):
-    paths = make_project({"ledgers/clients.csv": (
-        "account_id,name,email,phone,address,country,terms\n"
-        "=cmd|' /C calc'!A0,@SUM(1),a@x.example,+441632960001,\"1 Road\",GB,\n"
-        "C2,Beta Ltd,,2,\"2 Street\",GB,net14\nC3,Gamma,g@g.example,,,DE,\n"),
-        "ledgers/invoices.csv": "invoice_id,account_id,issue_date,amount,currency\n"
-                                "-I1,=cmd|' /C calc'!A0,2026-10-01,100.00,GBP\n",
-        "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n"})
+    paths = make_project(
+        {
+            "ledgers/clients.csv": (
+                "account_id,name,email,phone,address,country,terms\n"
+                "=cmd|' /C calc'!A0,@SUM(1),a@x.example,+441632960001,\"1 Road\",GB,\n"
+                'C2,Beta Ltd,,2,"2 Street",GB,net14\nC3,Gamma,g@g.example,,,DE,\n'
+            ),
+            "ledgers/invoices.csv": "invoice_id,account_id,issue_date,amount,currency\n"
+            "-I1,=cmd|' /C calc'!A0,2026-10-01,100.00,GBP\n",
+            "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n",
+        }
+    )
     folder = run_batch(paths, "2026-12-01").folder
     rows = list(csv.reader((folder / "actions.csv").open()))
     assert rows[1][2] == "'=cmd|' /C calc'!A0"
@@ -153,25 +181,36 @@ def test_csv_outputs_neutralise_formulas(make_project, run_batch):
     assert spreadsheet_safe("plain") == "plain"
 
 
-@pytest.mark.parametrize("cell,code", [
-    ("1000000000000000.00", "E311"),   # 10^15: beyond any ledger we accept
-    ("9999-12-31", "E311"),
-])
+@pytest.mark.parametrize(
+    "cell,code",
+    [
+        ("1000000000000000.00", "E311"),  # 10^15: beyond any ledger we accept
+        ("9999-12-31", "E311"),
+    ],
+)
 def test_absurd_values_are_clean_errors(make_project, cell, code):
     col = "amount" if "." in cell else "issue_date"
     row = {"amount": "10.00", "issue_date": "2026-01-01"}
     row[col] = cell
-    paths = make_project({"ledgers/invoices.csv": "invoice_id,account_id,issue_date,amount,"
-                          f"currency\nI1,C1,{row['issue_date']},{row['amount']},GBP\n",
-                          "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n"})
+    paths = make_project(
+        {
+            "ledgers/invoices.csv": "invoice_id,account_id,issue_date,amount,"
+            f"currency\nI1,C1,{row['issue_date']},{row['amount']},GBP\n",
+            "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n",
+        }
+    )
     res = invoke(paths, "run", "--as-of", "2026-12-01")
     assert res.exit_code == 1
     assert f"ledgers/invoices.csv:2: error[{code}]" in res.output
 
 
 def test_logs_never_print_full_card_or_account_numbers(make_project):
-    paths = make_project({"ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n"
-                                                  "P1,C1,2026-01-01,4111 1111 1111 1111,GBP\n"})
+    paths = make_project(
+        {
+            "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n"
+            "P1,C1,2026-01-01,4111 1111 1111 1111,GBP\n"
+        }
+    )
     res = invoke(paths, "validate")
     assert res.exit_code == 1
     assert "4111 1111 1111 1111" not in res.output and "1111" in res.output
@@ -179,8 +218,13 @@ def test_logs_never_print_full_card_or_account_numbers(make_project):
     assert "2045 7741" not in redact("IBAN GB29 WEST 2045 7741 8372 65")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.text(max_size=300) | st.from_regex(r"[a-z]{1,3}:( [&*!|>{}\[\]-]?[a-z0-9]{0,4}\n?){0,8}"))
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.text(max_size=300)
+    | st.from_regex(r"[a-z]{1,3}:( [&*!|>{}\[\]-]?[a-z0-9]{0,4}\n?){0,8}")
+)
 def test_yaml_loader_fuzz_only_clean_errors(tmp_path, text):
     p = tmp_path / "fuzz.yaml"
     p.write_bytes(text.encode("utf-8", "replace"))

@@ -21,11 +21,21 @@ from typing import Any
 from . import __version__
 from .evaluate import BUCKETS, Evaluation
 from .plan import Plan
-from .render import Rendered, write_csv
+from .render import write_csv
 
 ACTION_COLUMNS = (
-    "action_id", "as_of", "account_id", "step", "channel", "currency", "balance",
-    "overdue_balance", "days_overdue", "invoice_ids", "document", "status",
+    "action_id",
+    "as_of",
+    "account_id",
+    "step",
+    "channel",
+    "currency",
+    "balance",
+    "overdue_balance",
+    "days_overdue",
+    "invoice_ids",
+    "document",
+    "status",
 )
 AGING_COLUMNS = ("account_id", "currency", *BUCKETS, "total")
 EXCEPTION_COLUMNS = ("source", "account_id", "invoice_id", "kind", "reason")
@@ -44,12 +54,27 @@ class Provenance:
 
 def tables(plan: Plan, evaluation: Evaluation) -> dict[str, bytes]:
     """actions.csv, aging.csv and exceptions.csv as bytes."""
-    actions = [[a.action_id, a.as_of.isoformat(), a.account_id, a.step.id, a.channel,
-                a.currency, str(a.account.balance), str(a.account.overdue_balance),
-                str(a.account.days_overdue), ";".join(i.invoice_id for i in a.invoices),
-                a.document, a.status] for a in plan.actions]
-    aging = [[a.account_id, a.currency, *(str(v) for v in a.aging), str(a.balance)]
-             for a in evaluation.accounts]
+    actions = [
+        [
+            a.action_id,
+            a.as_of.isoformat(),
+            a.account_id,
+            a.step.id,
+            a.channel,
+            a.currency,
+            str(a.account.balance),
+            str(a.account.overdue_balance),
+            str(a.account.days_overdue),
+            ";".join(i.invoice_id for i in a.invoices),
+            a.document,
+            a.status,
+        ]
+        for a in plan.actions
+    ]
+    aging = [
+        [a.account_id, a.currency, *(str(v) for v in a.aging), str(a.balance)]
+        for a in evaluation.accounts
+    ]
     notes = [[n.source, n.account_id, n.invoice_id, n.kind, n.reason] for n in plan.notes]
     return {
         "actions.csv": write_csv(ACTION_COLUMNS, actions),
@@ -62,21 +87,28 @@ def counts(plan: Plan) -> dict[str, Any]:
     by_step = Counter(f"{a.step.id}/{a.channel}" for a in plan.actions)
     by_channel = Counter(a.channel for a in plan.actions)
     by_kind = Counter(n.kind for n in plan.notes)
-    return {"actions": len(plan.actions), "by_step_channel": dict(sorted(by_step.items())),
-            "by_channel": dict(sorted(by_channel.items())),
-            "exceptions": len(plan.notes), "exceptions_by_kind": dict(sorted(by_kind.items()))}
+    return {
+        "actions": len(plan.actions),
+        "by_step_channel": dict(sorted(by_step.items())),
+        "by_channel": dict(sorted(by_channel.items())),
+        "exceptions": len(plan.notes),
+        "exceptions_by_kind": dict(sorted(by_kind.items())),
+    }
 
 
-def manifest(as_of: date, files: dict[str, bytes], prov: Provenance, stats: dict[str, Any],
-             accounts: int) -> bytes:
+def manifest(
+    as_of: date, files: dict[str, bytes], prov: Provenance, stats: dict[str, Any], accounts: int
+) -> bytes:
     doc = {
         "as_of": as_of.isoformat(),
         "tool": "collectbatch",
         "tool_version": __version__,
         "policy": {"git_commit": prov.policy_commit, "uncommitted_changes": prov.policy_dirty},
         "inputs": {k: {"sha256": v} for k, v in sorted(prov.inputs.items())},
-        "outputs": {k: {"sha256": hashlib.sha256(v).hexdigest(), "bytes": len(v)}
-                    for k, v in sorted(files.items())},
+        "outputs": {
+            k: {"sha256": hashlib.sha256(v).hexdigest(), "bytes": len(v)}
+            for k, v in sorted(files.items())
+        },
         "accounts_evaluated": accounts,
         "counts": stats,
     }
@@ -147,8 +179,11 @@ def verify_batch(folder: Path) -> Verification:
     recorded: dict[str, str] = {k: v["sha256"] for k, v in doc["outputs"].items()}
     present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     present.discard("manifest.json")
-    modified = sorted(k for k in recorded if k in present
-                      and hashlib.sha256((folder / k).read_bytes()).hexdigest() != recorded[k])
+    modified = sorted(
+        k
+        for k in recorded
+        if k in present and hashlib.sha256((folder / k).read_bytes()).hexdigest() != recorded[k]
+    )
     missing = sorted(k for k in recorded if k not in present)
     added = sorted(present - set(recorded))
     return Verification(tuple(modified), tuple(missing), tuple(added))

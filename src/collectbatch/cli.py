@@ -20,9 +20,13 @@ from .pipeline import Paths, load_inputs, run
 
 def _dirs(f):  # type: ignore[no-untyped-def]
     for name, default in (("letters", "letters"), ("ledgers", "ledgers"), ("rules", "rules")):
-        f = click.option(f"--{name}", default=default, show_default=True,
-                         type=click.Path(file_okay=False, path_type=Path),
-                         help=f"Folder of {name}.")(f)
+        f = click.option(
+            f"--{name}",
+            default=default,
+            show_default=True,
+            type=click.Path(file_okay=False, path_type=Path),
+            help=f"Folder of {name}.",
+        )(f)
     return f
 
 
@@ -40,16 +44,34 @@ def main() -> None:
 
 
 @main.command("run")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Batch date (YYYY-MM-DD); default today.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Batch date (YYYY-MM-DD); default today.",
+)
 @_dirs
-@click.option("--out", default="out", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Where batch folders go.")
-@click.option("--history", default=None, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder of earlier batches; default the --out folder.")
+@click.option(
+    "--out",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where batch folders go.",
+)
+@click.option(
+    "--history",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of earlier batches; default the --out folder.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing batch folder for this date.")
-@click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="PDF rendering processes; default the number of cores (max 4).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="PDF rendering processes; default the number of cores (max 4).",
+)
 def run_cmd(as_of, rules, ledgers, letters, out, history, force, workers):  # type: ignore[no-untyped-def]
     """Write the batch folder OUT/<AS-OF>/ (letters, emails, calls, actions, manifest).
 
@@ -71,8 +93,10 @@ def run_cmd(as_of, rules, ledgers, letters, out, history, force, workers):  # ty
     for a in result.plan.actions:
         channels[a.channel] = channels.get(a.channel, 0) + 1
     by_channel = ", ".join(f"{n} {c}" for c, n in sorted(channels.items())) or "no actions"
-    click.echo(f"{len(result.evaluation.accounts)} accounts evaluated; {by_channel}; "
-               f"{len(result.plan.notes)} exceptions; batch in {result.folder}")
+    click.echo(
+        f"{len(result.evaluation.accounts)} accounts evaluated; {by_channel}; "
+        f"{len(result.plan.notes)} exceptions; batch in {result.folder}"
+    )
 
 
 @main.command("validate")
@@ -111,8 +135,11 @@ def verify_cmd(folder: Path) -> None:
         click.echo(f"error: {folder}/manifest.json not found; is this a batch folder?", err=True)
         sys.exit(1)
     result = verify_batch(folder)
-    for label, names in (("modified", result.modified), ("missing", result.missing),
-                         ("added", result.added)):
+    for label, names in (
+        ("modified", result.modified),
+        ("missing", result.missing),
+        ("added", result.added),
+    ):
         for name in names:
             click.echo(f"{label}: {name}")
     if not result.ok:

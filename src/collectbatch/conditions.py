@@ -56,8 +56,9 @@ def compile_condition(cond: Any, path: YamlPath = ()) -> CompiledCondition:
     if key in ("all", "any"):
         parts = [compile_condition(c, path + (key, i)) for i, c in enumerate(value)]
         joiner = " AND " if key == "all" else " OR "
-        return CompiledCondition("(" + joiner.join(p.sql for p in parts) + ")",
-                                 tuple(x for p in parts for x in p.params))
+        return CompiledCondition(
+            "(" + joiner.join(p.sql for p in parts) + ")", tuple(x for p in parts for x in p.params)
+        )
     if key == "not":
         inner = compile_condition(value, path + ("not",))
         return CompiledCondition(f"(NOT coalesce({inner.sql}, false))", inner.params)

@@ -15,7 +15,7 @@ from .safety import redact
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One problem in the user's input (policy, ledger or template), located as precisely as known."""
+    """One problem in the user's input (policy, ledger, template), located as precisely as known."""
 
     file: str
     line: int | None

@@ -116,8 +116,12 @@ def _policy_tables(con: duckdb.DuckDBPyConnection, policy: Policy) -> None:
         "CREATE OR REPLACE TEMP TABLE policy_steps AS SELECT unnest($1::VARCHAR[]) AS ladder, "
         "unnest($2::VARCHAR[]) AS step, unnest($3::INTEGER[]) AS step_order, "
         "unnest($4::INTEGER[]) AS offset_days",
-        [[n for n, _ in steps], [s.id for _, s in steps], [s.order for _, s in steps],
-         [s.offset_days for _, s in steps]],
+        [
+            [n for n, _ in steps],
+            [s.id for _, s in steps],
+            [s.order for _, s in steps],
+            [s.offset_days for _, s in steps],
+        ],
     )
 
 
@@ -296,10 +300,17 @@ def _fetch_accounts(con: duckdb.DuckDBPyConnection, default_terms: str) -> tuple
     rows = con.execute(ACCOUNTS_SQL, {"default_terms": default_terms}).fetchall()
     for r in rows:
         client = Client(*r[:14])
-        out.append(Account(
-            client=client, currency=r[14], balance=r[15], overdue_balance=r[16], credit=r[17],
-            days_overdue=r[18], aging=tuple(r[19:24]),
-            invoices=tuple(lines.get((client.account_id, r[14]), [])),
-            disputed=tuple(disputed.get((client.account_id, r[14]), [])),
-        ))
+        out.append(
+            Account(
+                client=client,
+                currency=r[14],
+                balance=r[15],
+                overdue_balance=r[16],
+                credit=r[17],
+                days_overdue=r[18],
+                aging=tuple(r[19:24]),
+                invoices=tuple(lines.get((client.account_id, r[14]), [])),
+                disputed=tuple(disputed.get((client.account_id, r[14]), [])),
+            )
+        )
     return tuple(out)

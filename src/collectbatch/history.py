@@ -25,11 +25,17 @@ def read_history(history_dir: Path, as_of: date) -> tuple[Issued, ...]:
             continue
         with path.open(newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
-                issued.append(Issued(batch_date, _unsafe(row["account_id"]), row["currency"],
-                                     row["step"], row["channel"],
-                                     (row.get("status") or "planned").strip().lower(),
-                                     ";".join(_unsafe(i) for i in
-                                              (row.get("invoice_ids") or "").split(";"))))
+                issued.append(
+                    Issued(
+                        batch_date,
+                        _unsafe(row["account_id"]),
+                        row["currency"],
+                        row["step"],
+                        row["channel"],
+                        (row.get("status") or "planned").strip().lower(),
+                        ";".join(_unsafe(i) for i in (row.get("invoice_ids") or "").split(";")),
+                    )
+                )
     return tuple(issued)
 
 

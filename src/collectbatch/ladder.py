@@ -42,19 +42,24 @@ class Decision:
     cycle_start: date | None
 
 
-def decide(con: duckdb.DuckDBPyConnection, policy: Policy, as_of: date,
-           history: tuple[Issued, ...]) -> tuple[tuple[Decision, ...], tuple[tuple[str, ...], ...]]:
+def decide(
+    con: duckdb.DuckDBPyConnection, policy: Policy, as_of: date, history: tuple[Issued, ...]
+) -> tuple[tuple[Decision, ...], tuple[tuple[str, ...], ...]]:
     """Decide every account's step; return the decisions and extra exception rows."""
     _tables(con, policy, history)
-    params = {"as_of": as_of, "default_ladder": policy.default_ladder,
-              "promise_grace": policy.holds.promise_grace_days,
-              "plan_grace": policy.holds.plan_grace_days}
+    params = {
+        "as_of": as_of,
+        "default_ladder": policy.default_ladder,
+        "promise_grace": policy.holds.promise_grace_days,
+        "plan_grace": policy.holds.plan_grace_days,
+    }
     for sql in (CLIENT_LADDER_SQL, CYCLE_SQL, HISTORY_SQL, PLANS_SQL, PROMISES_SQL, FACTS_SQL):
         con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
     _conditions(con, policy)
     con.execute(DECISION_SQL, {"broken_step": policy.holds.plan_broken_step or ""})
-    rows = con.execute("SELECT * EXCLUDE (due_step) FROM decision ORDER BY account_id, currency"
-                       ).fetchall()
+    rows = con.execute(
+        "SELECT * EXCLUDE (due_step) FROM decision ORDER BY account_id, currency"
+    ).fetchall()
     notes = con.execute(HOLD_NOTES_SQL).fetchall()
     return tuple(Decision(*r) for r in rows), tuple(tuple(map(str, n)) for n in notes)
 
@@ -66,13 +71,24 @@ def _tables(con: duckdb.DuckDBPyConnection, policy: Policy, history: tuple[Issue
         "unnest($2::VARCHAR[]) AS step, unnest($3::INTEGER[]) AS step_order, "
         "unnest($4::INTEGER[]) AS offset_days, unnest($5::INTEGER[]) AS min_gap, "
         "unnest($6::VARCHAR[]) AS mode",
-        [[lad.name for lad, _ in steps], [s.id for _, s in steps], [s.order for _, s in steps],
-         [s.offset_days for _, s in steps], [s.min_days_since_previous for _, s in steps],
-         [lad.mode for lad, _ in steps]],
+        [
+            [lad.name for lad, _ in steps],
+            [s.id for _, s in steps],
+            [s.order for _, s in steps],
+            [s.offset_days for _, s in steps],
+            [s.min_days_since_previous for _, s in steps],
+            [lad.mode for lad, _ in steps],
+        ],
     )
-    assign = [(kind, key, name) for kind, table in (
-        ("segment", policy.assign.by_segment), ("client_type", policy.assign.by_client_type),
-        ("jurisdiction", policy.assign.by_jurisdiction)) for key, name in sorted(table.items())]
+    assign = [
+        (kind, key, name)
+        for kind, table in (
+            ("segment", policy.assign.by_segment),
+            ("client_type", policy.assign.by_client_type),
+            ("jurisdiction", policy.assign.by_jurisdiction),
+        )
+        for key, name in sorted(table.items())
+    ]
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ladder_assign AS SELECT unnest($1::VARCHAR[]) AS kind, "
         "unnest($2::VARCHAR[]) AS key, unnest($3::VARCHAR[]) AS ladder",
@@ -83,10 +99,15 @@ def _tables(con: duckdb.DuckDBPyConnection, policy: Policy, history: tuple[Issue
         "unnest($2::VARCHAR[]) AS account_id, unnest($3::VARCHAR[]) AS currency, "
         "unnest($4::VARCHAR[]) AS step, unnest($5::VARCHAR[]) AS channel, "
         "unnest($6::VARCHAR[]) AS status, unnest($7::VARCHAR[]) AS invoice_ids",
-        [[h.as_of for h in history], [h.account_id for h in history],
-         [h.currency for h in history], [h.step for h in history],
-         [h.channel for h in history], [h.status for h in history],
-         [h.invoice_ids for h in history]],
+        [
+            [h.as_of for h in history],
+            [h.account_id for h in history],
+            [h.currency for h in history],
+            [h.step for h in history],
+            [h.channel for h in history],
+            [h.status for h in history],
+            [h.invoice_ids for h in history],
+        ],
     )
 
 
@@ -243,8 +264,10 @@ LEFT JOIN agg g USING (account_id, currency)
 
 def _conditions(con: duckdb.DuckDBPyConnection, policy: Policy) -> None:
     """Which (account, step) pairs a step's `when` condition rules out, one query per step."""
-    con.execute("CREATE OR REPLACE TEMP TABLE step_blocked (account_id VARCHAR, "
-                "currency VARCHAR, step VARCHAR)")
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE step_blocked (account_id VARCHAR, "
+        "currency VARCHAR, step VARCHAR)"
+    )
     for ladder in policy.ladders.values():
         for step in ladder.steps:
             if step.when is None:

@@ -46,43 +46,102 @@ class FileSpec:
 
 
 SPECS: tuple[FileSpec, ...] = (
-    FileSpec("clients", True, (
-        Column("account_id", "id", True), Column("name", "text", True), Column("email"),
-        Column("phone"), Column("address"), Column("country"), Column("jurisdiction"),
-        Column("client_type", "enum", choices=("business", "consumer")), Column("segment"),
-        Column("terms"), Column("language"), Column("contact_name"),
-        Column("do_not_contact", "bool"), Column("ladder"),
-    ), key="account_id"),
-    FileSpec("invoices", True, (
-        Column("invoice_id", "id", True), Column("account_id", "id", True),
-        Column("issue_date", "date", True), Column("amount", "amount", True),
-        Column("currency", "currency", True), Column("due_date", "date"),
-        Column("description"), Column("reference"),
-    ), key="invoice_id"),
-    FileSpec("payments", True, (
-        Column("payment_id", "id", True), Column("account_id", "id", True),
-        Column("paid_on", "date", True), Column("amount", "amount", True),
-        Column("currency", "currency", True), Column("invoice_id", "id"), Column("method"),
-        Column("reference"),
-    ), key="payment_id"),
-    FileSpec("credit_notes", False, (
-        Column("credit_id", "id", True), Column("account_id", "id", True),
-        Column("issued_on", "date", True), Column("amount", "amount", True),
-        Column("currency", "currency", True), Column("invoice_id", "id"), Column("reason"),
-    ), key="credit_id"),
-    FileSpec("disputes", False, (
-        Column("invoice_id", "id", True), Column("opened_on", "date", True),
-        Column("resolved_on", "date"), Column("reason"),
-    )),
-    FileSpec("payment_plans", False, (
-        Column("plan_id", "id", True), Column("account_id", "id", True),
-        Column("agreed_on", "date", True), Column("due_date", "date", True),
-        Column("amount", "amount", True),
-    )),
-    FileSpec("promises", False, (
-        Column("account_id", "id", True), Column("promised_on", "date", True),
-        Column("pay_by", "date", True), Column("amount", "amount", True),
-    )),
+    FileSpec(
+        "clients",
+        True,
+        (
+            Column("account_id", "id", True),
+            Column("name", "text", True),
+            Column("email"),
+            Column("phone"),
+            Column("address"),
+            Column("country"),
+            Column("jurisdiction"),
+            Column("client_type", "enum", choices=("business", "consumer")),
+            Column("segment"),
+            Column("terms"),
+            Column("language"),
+            Column("contact_name"),
+            Column("do_not_contact", "bool"),
+            Column("ladder"),
+        ),
+        key="account_id",
+    ),
+    FileSpec(
+        "invoices",
+        True,
+        (
+            Column("invoice_id", "id", True),
+            Column("account_id", "id", True),
+            Column("issue_date", "date", True),
+            Column("amount", "amount", True),
+            Column("currency", "currency", True),
+            Column("due_date", "date"),
+            Column("description"),
+            Column("reference"),
+        ),
+        key="invoice_id",
+    ),
+    FileSpec(
+        "payments",
+        True,
+        (
+            Column("payment_id", "id", True),
+            Column("account_id", "id", True),
+            Column("paid_on", "date", True),
+            Column("amount", "amount", True),
+            Column("currency", "currency", True),
+            Column("invoice_id", "id"),
+            Column("method"),
+            Column("reference"),
+        ),
+        key="payment_id",
+    ),
+    FileSpec(
+        "credit_notes",
+        False,
+        (
+            Column("credit_id", "id", True),
+            Column("account_id", "id", True),
+            Column("issued_on", "date", True),
+            Column("amount", "amount", True),
+            Column("currency", "currency", True),
+            Column("invoice_id", "id"),
+            Column("reason"),
+        ),
+        key="credit_id",
+    ),
+    FileSpec(
+        "disputes",
+        False,
+        (
+            Column("invoice_id", "id", True),
+            Column("opened_on", "date", True),
+            Column("resolved_on", "date"),
+            Column("reason"),
+        ),
+    ),
+    FileSpec(
+        "payment_plans",
+        False,
+        (
+            Column("plan_id", "id", True),
+            Column("account_id", "id", True),
+            Column("agreed_on", "date", True),
+            Column("due_date", "date", True),
+            Column("amount", "amount", True),
+        ),
+    ),
+    FileSpec(
+        "promises",
+        False,
+        (
+            Column("account_id", "id", True),
+            Column("promised_on", "date", True),
+            Column("pay_by", "date", True),
+            Column("amount", "amount", True),
+        ),
+    ),
 )
 ACCOUNT_FILES = ("invoices", "payments", "credit_notes", "payment_plans", "promises")
 POSITIVE_AMOUNTS = ("invoices", "payments", "credit_notes", "payment_plans", "promises")
@@ -98,7 +157,10 @@ class Ledger:
 
 
 def load_ledger(
-    ledgers_dir: Path, display_root: Path, terms: set[str], con: duckdb.DuckDBPyConnection,
+    ledgers_dir: Path,
+    display_root: Path,
+    terms: set[str],
+    con: duckdb.DuckDBPyConnection,
     ladders: set[str] | None = None,
 ) -> tuple[Ledger, list[Diagnostic]]:
     """Load every canonical CSV into `con`; return the Ledger and all problems found."""
@@ -109,9 +171,17 @@ def load_ledger(
         shown = _display(path, display_root)
         if not path.is_file():
             if spec.required:
-                diags.append(Diagnostic(shown, None, None, "E300", "ledger file is missing",
-                                        f"export {spec.filename} with columns "
-                                        f"{', '.join(c.name for c in spec.columns if c.required)}"))
+                diags.append(
+                    Diagnostic(
+                        shown,
+                        None,
+                        None,
+                        "E300",
+                        "ledger file is missing",
+                        f"export {spec.filename} with columns "
+                        f"{', '.join(c.name for c in spec.columns if c.required)}",
+                    )
+                )
             _create_raw(con, spec, [], [])
             continue
         data = path.read_bytes()
@@ -142,8 +212,20 @@ def _parse(
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return [], [], [Diagnostic(shown, line, None, "E301", f"not UTF-8 text ({exc.reason})",
-                                   "save the export as UTF-8 CSV")]
+        return (
+            [],
+            [],
+            [
+                Diagnostic(
+                    shown,
+                    line,
+                    None,
+                    "E301",
+                    f"not UTF-8 text ({exc.reason})",
+                    "save the export as UTF-8 CSV",
+                )
+            ],
+        )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     diags: list[Diagnostic] = []
     try:
@@ -165,8 +247,16 @@ def _parse(
         except StopIteration:
             break
         except csv.Error as exc:
-            diags.append(Diagnostic(shown, start, None, "E302", f"cannot read this row: {exc}",
-                                    "check the quotes on this row"))
+            diags.append(
+                Diagnostic(
+                    shown,
+                    start,
+                    None,
+                    "E302",
+                    f"cannot read this row: {exc}",
+                    "check the quotes on this row",
+                )
+            )
             break
         if rec and any(v.strip() for v in rec):
             problem = _row_shape(rec, len(names), shown, start)
@@ -184,8 +274,15 @@ def _map_header(
 ) -> tuple[list[int | None], list[Diagnostic]]:
     diags = []
     for dup in sorted({n for n in names if names.count(n) > 1 and n}):
-        diags.append(Diagnostic(shown, 1, names.index(dup) + 1, "E303",
-                                f'column "{dup}" appears twice in the header'))
+        diags.append(
+            Diagnostic(
+                shown,
+                1,
+                names.index(dup) + 1,
+                "E303",
+                f'column "{dup}" appears twice in the header',
+            )
+        )
     index: list[int | None] = []
     for col in spec.columns:
         if col.name in names:
@@ -193,62 +290,88 @@ def _map_header(
         else:
             index.append(None)
             if col.required:
-                diags.append(Diagnostic(shown, 1, None, "E304",
-                                        f'required column "{col.name}" is missing',
-                                        did_you_mean(col.name, names)
-                                        or f'add a "{col.name}" column to the header'))
+                diags.append(
+                    Diagnostic(
+                        shown,
+                        1,
+                        None,
+                        "E304",
+                        f'required column "{col.name}" is missing',
+                        did_you_mean(col.name, names) or f'add a "{col.name}" column to the header',
+                    )
+                )
     return index, diags
 
 
 def _row_shape(rec: list[str], width: int, shown: str, line: int) -> Diagnostic | None:
     if len(rec) != width:
-        return Diagnostic(shown, line, None, "E305",
-                          f"row has {len(rec)} fields but the header has {width}",
-                          "quote values that contain commas")
+        return Diagnostic(
+            shown,
+            line,
+            None,
+            "E305",
+            f"row has {len(rec)} fields but the header has {width}",
+            "quote values that contain commas",
+        )
     for i, v in enumerate(rec):
         if len(v) > MAX_FIELD:
-            return Diagnostic(shown, line, i + 1, "E306",
-                              f"field is {len(v)} characters long (limit {MAX_FIELD})",
-                              "this does not look like ledger data; check the export")
+            return Diagnostic(
+                shown,
+                line,
+                i + 1,
+                "E306",
+                f"field is {len(v)} characters long (limit {MAX_FIELD})",
+                "this does not look like ledger data; check the export",
+            )
     return None
 
 
 def _create_raw(
     con: duckdb.DuckDBPyConnection, spec: FileSpec, lines: list[int], rows: list[list[str]]
 ) -> None:
-    cols = ", ".join(
-        f"unnest(${i + 2}::VARCHAR[]) AS {c.name}" for i, c in enumerate(spec.columns)
-    )
+    cols = ", ".join(f"unnest(${i + 2}::VARCHAR[]) AS {c.name}" for i, c in enumerate(spec.columns))
     columns = [[r[i] for r in rows] for i in range(len(spec.columns))]
-    con.execute(f"CREATE OR REPLACE TABLE raw_{spec.name} AS "
-                f"SELECT unnest($1::INTEGER[]) AS line, {cols}", [lines, *columns])
+    con.execute(
+        f"CREATE OR REPLACE TABLE raw_{spec.name} AS SELECT unnest($1::INTEGER[]) AS line, {cols}",
+        [lines, *columns],
+    )
 
 
 def _bad_value_sql(col: Column) -> tuple[str, str, str]:
     """(SQL predicate that is true for a bad value, message, fix) for one column."""
     v = col.name
     if col.kind == "date":
-        return (f"{v} <> '' AND NOT coalesce(regexp_full_match({v}, '{DATE_RE}') AND "
-                f"try_cast({v} AS DATE) BETWEEN DATE '1900-01-01' AND DATE '2199-12-31', false)",
-                "cannot read {value} as a date in column \"{column}\"",
-                "write dates as YYYY-MM-DD, e.g. 2026-03-31")
+        return (
+            f"{v} <> '' AND NOT coalesce(regexp_full_match({v}, '{DATE_RE}') AND "
+            f"try_cast({v} AS DATE) BETWEEN DATE '1900-01-01' AND DATE '2199-12-31', false)",
+            'cannot read {value} as a date in column "{column}"',
+            "write dates as YYYY-MM-DD, e.g. 2026-03-31",
+        )
     if col.kind == "amount":
-        return (f"{v} <> '' AND NOT regexp_full_match({v}, '{AMOUNT_RE}')",
-                "cannot read {value} as an amount in column \"{column}\"",
-                'use "." for decimals, at most two decimals, no thousands separator or symbol')
+        return (
+            f"{v} <> '' AND NOT regexp_full_match({v}, '{AMOUNT_RE}')",
+            'cannot read {value} as an amount in column "{column}"',
+            'use "." for decimals, at most two decimals, no thousands separator or symbol',
+        )
     if col.kind == "currency":
-        return (f"{v} <> '' AND NOT regexp_full_match(upper({v}), '^[A-Z]{{3}}$')",
-                "cannot read {value} as a currency in column \"{column}\"",
-                "use an ISO 4217 code such as GBP, EUR or USD")
+        return (
+            f"{v} <> '' AND NOT regexp_full_match(upper({v}), '^[A-Z]{{3}}$')",
+            'cannot read {value} as a currency in column "{column}"',
+            "use an ISO 4217 code such as GBP, EUR or USD",
+        )
     if col.kind == "bool":
-        return (f"lower({v}) NOT IN ('', 'true', 'false', 'yes', 'no', '1', '0')",
-                "cannot read {value} as true/false in column \"{column}\"",
-                "write true or false")
+        return (
+            f"lower({v}) NOT IN ('', 'true', 'false', 'yes', 'no', '1', '0')",
+            'cannot read {value} as true/false in column "{column}"',
+            "write true or false",
+        )
     if col.kind == "enum":
         choices = ", ".join(f"'{c}'" for c in col.choices)
-        return (f"{v} <> '' AND lower({v}) NOT IN ({choices})",
-                "{value} is not allowed in column \"{column}\"",
-                f"use one of: {', '.join(col.choices)}")
+        return (
+            f"{v} <> '' AND lower({v}) NOT IN ({choices})",
+            '{value} is not allowed in column "{column}"',
+            f"use one of: {', '.join(col.choices)}",
+        )
     return ("false", "", "")
 
 
@@ -256,25 +379,50 @@ def _check_values(con: duckdb.DuckDBPyConnection, spec: FileSpec, shown: str) ->
     diags = []
     for col in spec.columns:
         if col.required:
-            for (line,) in con.execute(f"SELECT line FROM raw_{spec.name} WHERE {col.name} = '' "
-                                       "ORDER BY line").fetchall():
-                diags.append(Diagnostic(shown, line, None, "E310",
-                                        f'required value missing in column "{col.name}"',
-                                        f"fill in {col.name} or remove the row"))
+            for (line,) in con.execute(
+                f"SELECT line FROM raw_{spec.name} WHERE {col.name} = '' ORDER BY line"
+            ).fetchall():
+                diags.append(
+                    Diagnostic(
+                        shown,
+                        line,
+                        None,
+                        "E310",
+                        f'required value missing in column "{col.name}"',
+                        f"fill in {col.name} or remove the row",
+                    )
+                )
         predicate, message, fix = _bad_value_sql(col)
         sql = f"SELECT line, {col.name} FROM raw_{spec.name} WHERE {predicate} ORDER BY line"
         for line, value in con.execute(sql).fetchall():
             shown_value = '"' + value[:60] + '"'
-            diags.append(Diagnostic(shown, line, None, "E311",
-                                    message.format(value=shown_value, column=col.name), fix))
+            diags.append(
+                Diagnostic(
+                    shown,
+                    line,
+                    None,
+                    "E311",
+                    message.format(value=shown_value, column=col.name),
+                    fix,
+                )
+            )
     if spec.key:
-        sql = (f"SELECT line, {spec.key}, first_line FROM (SELECT line, {spec.key}, "
-               f"min(line) OVER (PARTITION BY {spec.key}) AS first_line FROM raw_{spec.name} "
-               f"WHERE {spec.key} <> '') WHERE line <> first_line ORDER BY line")
+        sql = (
+            f"SELECT line, {spec.key}, first_line FROM (SELECT line, {spec.key}, "
+            f"min(line) OVER (PARTITION BY {spec.key}) AS first_line FROM raw_{spec.name} "
+            f"WHERE {spec.key} <> '') WHERE line <> first_line ORDER BY line"
+        )
         for line, key, first in con.execute(sql).fetchall():
-            diags.append(Diagnostic(shown, line, None, "E312",
-                                    f'{spec.key} "{key}" is used again (first on line {first})',
-                                    f"every {spec.key} must be unique"))
+            diags.append(
+                Diagnostic(
+                    shown,
+                    line,
+                    None,
+                    "E312",
+                    f'{spec.key} "{key}" is used again (first on line {first})',
+                    f"every {spec.key} must be unique",
+                )
+            )
     diags += _check_signs(con, spec, shown)
     return diags
 
@@ -282,70 +430,138 @@ def _check_values(con: duckdb.DuckDBPyConnection, spec: FileSpec, shown: str) ->
 def _check_signs(con: duckdb.DuckDBPyConnection, spec: FileSpec, shown: str) -> list[Diagnostic]:
     if spec.name not in POSITIVE_AMOUNTS:
         return []
-    sql = (f"SELECT line, amount FROM raw_{spec.name} WHERE regexp_full_match(amount, "
-           f"'{AMOUNT_RE}') AND amount::DECIMAL(18,2) <= 0 ORDER BY line")
-    fix = ("record credit notes in credit_notes.csv, not as negative invoices"
-           if spec.name == "invoices" else "amounts here are positive; record refunds apart")
-    return [Diagnostic(shown, line, None, "E313", f'amount "{amount}" must be greater than zero',
-                       fix) for line, amount in con.execute(sql).fetchall()]
+    sql = (
+        f"SELECT line, amount FROM raw_{spec.name} WHERE regexp_full_match(amount, "
+        f"'{AMOUNT_RE}') AND amount::DECIMAL(18,2) <= 0 ORDER BY line"
+    )
+    fix = (
+        "record credit notes in credit_notes.csv, not as negative invoices"
+        if spec.name == "invoices"
+        else "amounts here are positive; record refunds apart"
+    )
+    return [
+        Diagnostic(shown, line, None, "E313", f'amount "{amount}" must be greater than zero', fix)
+        for line, amount in con.execute(sql).fetchall()
+    ]
 
 
 def _check_references(
-    con: duckdb.DuckDBPyConnection, root: Path, ledgers_dir: Path, terms: set[str],
+    con: duckdb.DuckDBPyConnection,
+    root: Path,
+    ledgers_dir: Path,
+    terms: set[str],
     ladders: set[str] | None,
 ) -> list[Diagnostic]:
     diags = []
     known = [r[0] for r in con.execute("SELECT account_id FROM raw_clients").fetchall()]
     for name in ACCOUNT_FILES:
         shown = _display(ledgers_dir / f"{name}.csv", root)
-        sql = (f"SELECT r.line, r.account_id FROM raw_{name} r WHERE r.account_id <> '' AND "
-               "r.account_id NOT IN (SELECT account_id FROM raw_clients) ORDER BY r.line")
+        sql = (
+            f"SELECT r.line, r.account_id FROM raw_{name} r WHERE r.account_id <> '' AND "
+            "r.account_id NOT IN (SELECT account_id FROM raw_clients) ORDER BY r.line"
+        )
         for line, acc in con.execute(sql).fetchall():
-            diags.append(Diagnostic(shown, line, None, "E320",
-                                    f'unknown account "{acc}" (not in clients.csv)',
-                                    did_you_mean(acc, known) or "add the client to clients.csv"))
+            diags.append(
+                Diagnostic(
+                    shown,
+                    line,
+                    None,
+                    "E320",
+                    f'unknown account "{acc}" (not in clients.csv)',
+                    did_you_mean(acc, known) or "add the client to clients.csv",
+                )
+            )
     for name, what in (("payments", "payment"), ("credit_notes", "credit note")):
         shown = _display(ledgers_dir / f"{name}.csv", root)
-        sql = ("SELECT p.line, p.invoice_id, i.invoice_id IS NULL, i.account_id, i.currency "
-               f"FROM raw_{name} p LEFT JOIN raw_invoices i USING (invoice_id) "
-               "WHERE p.invoice_id <> '' AND (i.invoice_id IS NULL OR i.account_id <> p.account_id "
-               "OR upper(i.currency) <> upper(p.currency)) ORDER BY p.line")
+        sql = (
+            "SELECT p.line, p.invoice_id, i.invoice_id IS NULL, i.account_id, i.currency "
+            f"FROM raw_{name} p LEFT JOIN raw_invoices i USING (invoice_id) "
+            "WHERE p.invoice_id <> '' AND (i.invoice_id IS NULL OR i.account_id <> p.account_id "
+            "OR upper(i.currency) <> upper(p.currency)) ORDER BY p.line"
+        )
         for line, inv, missing, acc, cur in con.execute(sql).fetchall():
-            msg = (f'{what} names unknown invoice "{inv}"' if missing else
-                   f'{what} names invoice "{inv}" of account "{acc}" in {cur.upper()}, '
-                   f"which is not this {what}'s account and currency")
-            diags.append(Diagnostic(shown, line, None, "E321", msg,
-                                    "correct invoice_id, or leave it empty to apply oldest-first"))
+            msg = (
+                f'{what} names unknown invoice "{inv}"'
+                if missing
+                else f'{what} names invoice "{inv}" of account "{acc}" in {cur.upper()}, '
+                f"which is not this {what}'s account and currency"
+            )
+            diags.append(
+                Diagnostic(
+                    shown,
+                    line,
+                    None,
+                    "E321",
+                    msg,
+                    "correct invoice_id, or leave it empty to apply oldest-first",
+                )
+            )
     shown = _display(ledgers_dir / "disputes.csv", root)
-    sql = ("SELECT d.line, d.invoice_id FROM raw_disputes d WHERE d.invoice_id <> '' AND "
-           "d.invoice_id NOT IN (SELECT invoice_id FROM raw_invoices) ORDER BY d.line")
+    sql = (
+        "SELECT d.line, d.invoice_id FROM raw_disputes d WHERE d.invoice_id <> '' AND "
+        "d.invoice_id NOT IN (SELECT invoice_id FROM raw_invoices) ORDER BY d.line"
+    )
     for line, inv in con.execute(sql).fetchall():
-        diags.append(Diagnostic(shown, line, None, "E321", f'dispute names unknown invoice "{inv}"',
-                                "use an invoice_id from invoices.csv"))
-    sql = ("SELECT line FROM raw_disputes WHERE resolved_on <> '' AND "
-           "try_cast(resolved_on AS DATE) < try_cast(opened_on AS DATE) ORDER BY line")
+        diags.append(
+            Diagnostic(
+                shown,
+                line,
+                None,
+                "E321",
+                f'dispute names unknown invoice "{inv}"',
+                "use an invoice_id from invoices.csv",
+            )
+        )
+    sql = (
+        "SELECT line FROM raw_disputes WHERE resolved_on <> '' AND "
+        "try_cast(resolved_on AS DATE) < try_cast(opened_on AS DATE) ORDER BY line"
+    )
     for (line,) in con.execute(sql).fetchall():
-        diags.append(Diagnostic(shown, line, None, "E314", "resolved_on is before opened_on",
-                                "check the two dates"))
+        diags.append(
+            Diagnostic(
+                shown, line, None, "E314", "resolved_on is before opened_on", "check the two dates"
+            )
+        )
     if ladders is not None:
         shown = _display(ledgers_dir / "clients.csv", root)
-        sql = ("SELECT line, ladder FROM raw_clients WHERE ladder <> '' AND "
-               "NOT list_contains($1, ladder) ORDER BY line")
+        sql = (
+            "SELECT line, ladder FROM raw_clients WHERE ladder <> '' AND "
+            "NOT list_contains($1, ladder) ORDER BY line"
+        )
         for line, lad in con.execute(sql, [sorted(ladders)]).fetchall():
-            diags.append(Diagnostic(shown, line, None, "E323", f'unknown ladder "{lad}"',
-                                    did_you_mean(lad, ladders) or "define it in rules/ladders.yaml"))
+            diags.append(
+                Diagnostic(
+                    shown,
+                    line,
+                    None,
+                    "E323",
+                    f'unknown ladder "{lad}"',
+                    did_you_mean(lad, ladders) or "define it in rules/ladders.yaml",
+                )
+            )
     shown = _display(ledgers_dir / "clients.csv", root)
-    sql = ("SELECT line, terms FROM raw_clients WHERE terms <> '' AND NOT list_contains($1, terms)"
-           " ORDER BY line")
+    sql = (
+        "SELECT line, terms FROM raw_clients WHERE terms <> '' AND NOT list_contains($1, terms)"
+        " ORDER BY line"
+    )
     for line, t in con.execute(sql, [sorted(terms)]).fetchall():
-        diags.append(Diagnostic(shown, line, None, "E322", f'unknown terms "{t}"',
-                                did_you_mean(t, terms) or "define it in rules/terms.yaml"))
+        diags.append(
+            Diagnostic(
+                shown,
+                line,
+                None,
+                "E322",
+                f'unknown terms "{t}"',
+                did_you_mean(t, terms) or "define it in rules/terms.yaml",
+            )
+        )
     return diags
 
 
 def _build_typed(con: duckdb.DuckDBPyConnection, shown: dict[str, str]) -> None:
     """Typed tables for evaluation; only built when every value passed its checks."""
-    con.execute("""
+    con.execute(
+        """
         CREATE OR REPLACE TABLE clients AS SELECT
           account_id, name, nullif(email, '') AS email, nullif(phone, '') AS phone,
           nullif(address, '') AS address, upper(nullif(country, '')) AS country,
@@ -355,37 +571,57 @@ def _build_typed(con: duckdb.DuckDBPyConnection, shown: dict[str, str]) -> None:
           lower(nullif(language, '')) AS language, nullif(contact_name, '') AS contact_name,
           lower(do_not_contact) IN ('true', 'yes', '1') AS do_not_contact,
           nullif(ladder, '') AS ladder, $1 || ':' || line AS src
-        FROM raw_clients""", [shown["clients"]])
-    con.execute("""
+        FROM raw_clients""",
+        [shown["clients"]],
+    )
+    con.execute(
+        """
         CREATE OR REPLACE TABLE invoices AS SELECT
           invoice_id, account_id, issue_date::DATE AS issue_date, amount::DECIMAL(18,2) AS amount,
           upper(currency) AS currency, nullif(due_date, '')::DATE AS due_date_given,
           description, reference, $1 || ':' || line AS src
-        FROM raw_invoices""", [shown["invoices"]])
-    con.execute("""
+        FROM raw_invoices""",
+        [shown["invoices"]],
+    )
+    con.execute(
+        """
         CREATE OR REPLACE TABLE payments AS SELECT
           payment_id, account_id, paid_on::DATE AS paid_on, amount::DECIMAL(18,2) AS amount,
           upper(currency) AS currency, nullif(invoice_id, '') AS invoice_id, method, reference,
           $1 || ':' || line AS src
-        FROM raw_payments""", [shown["payments"]])
-    con.execute("""
+        FROM raw_payments""",
+        [shown["payments"]],
+    )
+    con.execute(
+        """
         CREATE OR REPLACE TABLE credit_notes AS SELECT
           credit_id, account_id, issued_on::DATE AS issued_on, amount::DECIMAL(18,2) AS amount,
           upper(currency) AS currency, nullif(invoice_id, '') AS invoice_id, reason,
           $1 || ':' || line AS src
-        FROM raw_credit_notes""", [shown["credit_notes"]])
-    con.execute("""
+        FROM raw_credit_notes""",
+        [shown["credit_notes"]],
+    )
+    con.execute(
+        """
         CREATE OR REPLACE TABLE disputes AS SELECT
           invoice_id, opened_on::DATE AS opened_on, nullif(resolved_on, '')::DATE AS resolved_on,
           reason, $1 || ':' || line AS src
-        FROM raw_disputes""", [shown["disputes"]])
-    con.execute("""
+        FROM raw_disputes""",
+        [shown["disputes"]],
+    )
+    con.execute(
+        """
         CREATE OR REPLACE TABLE payment_plans AS SELECT
           plan_id, account_id, agreed_on::DATE AS agreed_on, due_date::DATE AS due_date,
           amount::DECIMAL(18,2) AS amount, $1 || ':' || line AS src
-        FROM raw_payment_plans""", [shown["payment_plans"]])
-    con.execute("""
+        FROM raw_payment_plans""",
+        [shown["payment_plans"]],
+    )
+    con.execute(
+        """
         CREATE OR REPLACE TABLE promises AS SELECT
           account_id, promised_on::DATE AS promised_on, pay_by::DATE AS pay_by,
           amount::DECIMAL(18,2) AS amount, $1 || ':' || line AS src
-        FROM raw_promises""", [shown["promises"]])
+        FROM raw_promises""",
+        [shown["promises"]],
+    )

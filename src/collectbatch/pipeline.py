@@ -88,15 +88,21 @@ def provenance(paths: Paths, ledger: Ledger) -> Provenance:
 
 def _git_state(paths: Paths) -> tuple[str, bool]:
     def git(*args: str) -> str:
-        done = subprocess.run(["git", "-C", str(paths.rules), *args], capture_output=True,
-                              text=True, check=False, timeout=30)
+        done = subprocess.run(
+            ["git", "-C", str(paths.rules), *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        )
         return done.stdout.strip() if done.returncode == 0 else ""
 
     commit = git("rev-parse", "HEAD")
     if not commit:
         return "", False
-    status = git("status", "--porcelain", "--", str(paths.rules.resolve()),
-                 str(paths.letters.resolve()))
+    status = git(
+        "status", "--porcelain", "--", str(paths.rules.resolve()), str(paths.letters.resolve())
+    )
     return commit, bool(status)
 
 

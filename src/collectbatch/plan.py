@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .evaluate import Account, Evaluation, InvoiceLine, Note
 
@@ -68,8 +68,9 @@ def action_id(as_of: date, account_id: str, currency: str, step: str, channel: s
     return "A" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12].upper()
 
 
-def plan_actions(evaluation: Evaluation, decisions: tuple[Decision, ...],
-                 notes: tuple[Note, ...], policy: Policy) -> Plan:
+def plan_actions(
+    evaluation: Evaluation, decisions: tuple[Decision, ...], notes: tuple[Note, ...], policy: Policy
+) -> Plan:
     """Turn each account's decided step into one action per channel it can be delivered by."""
     actions: list[Action] = []
     out: list[Note] = [*evaluation.notes, *notes]
@@ -86,9 +87,18 @@ def plan_actions(evaluation: Evaluation, decisions: tuple[Decision, ...],
             continue
         channels, skipped = choose_channels(account, step)
         out += skipped
-        last = (Issued(decision.last_on, account.account_id, account.currency,
-                       decision.last_step, "", "sent") if decision.last_step and decision.last_on
-                else None)
+        last = (
+            Issued(
+                decision.last_on,
+                account.account_id,
+                account.currency,
+                decision.last_step,
+                "",
+                "sent",
+            )
+            if decision.last_step and decision.last_on
+            else None
+        )
         actions += [_action(evaluation.as_of, account, step, ch, last) for ch in channels]
     actions.sort(key=lambda a: (a.account_id, a.currency, a.step.order, a.channel))
     out.sort(key=lambda n: (n.account_id, n.kind, n.source, n.invoice_id))
@@ -112,9 +122,14 @@ def _below_minimum(account: Account, step: Step) -> Note | None:
     amount = dunnable_amount(account, step)
     minimum = step.minimum(account.currency)
     if amount < minimum:
-        return Note(src, account.account_id, "", "below-minimum",
-                    f'step "{step.id}" is due but {account.currency} {amount} is below the '
-                    f"step's minimum of {minimum}")
+        return Note(
+            src,
+            account.account_id,
+            "",
+            "below-minimum",
+            f'step "{step.id}" is due but {account.currency} {amount} is below the '
+            f"step's minimum of {minimum}",
+        )
     return None
 
 
@@ -122,32 +137,60 @@ def choose_channels(account: Account, step: Step) -> tuple[list[str], list[Note]
     """The step's channels this client can receive; a written step falls back letter↔email."""
     c = account.client
     reachable = {"letter": bool(c.address), "email": bool(c.email), "phone": bool(c.phone)}
-    missing = {"letter": "no postal address", "email": "no email address",
-               "phone": "no phone number"}
+    missing = {
+        "letter": "no postal address",
+        "email": "no email address",
+        "phone": "no phone number",
+    }
     chosen = [ch for ch in step.channels if reachable[ch]]
-    notes = [Note(f"account {c.account_id}", c.account_id, "", "channel-unavailable",
-                  f'step "{step.id}" by {ch} skipped: {missing[ch]}')
-             for ch in step.channels if not reachable[ch]]
+    notes = [
+        Note(
+            f"account {c.account_id}",
+            c.account_id,
+            "",
+            "channel-unavailable",
+            f'step "{step.id}" by {ch} skipped: {missing[ch]}',
+        )
+        for ch in step.channels
+        if not reachable[ch]
+    ]
     written = [ch for ch in ("letter", "email") if ch in step.channels]
     if written and not any(ch in chosen for ch in written):
-        other = next((ch for ch in ("letter", "email") if ch not in written and reachable[ch]),
-                     None)
+        other = next(
+            (ch for ch in ("letter", "email") if ch not in written and reachable[ch]), None
+        )
         if other:
             chosen.append(other)
-            notes.append(Note(f"account {c.account_id}", c.account_id, "", "channel-fallback",
-                              f'step "{step.id}" sent by {other} instead'))
+            notes.append(
+                Note(
+                    f"account {c.account_id}",
+                    c.account_id,
+                    "",
+                    "channel-fallback",
+                    f'step "{step.id}" sent by {other} instead',
+                )
+            )
     if not chosen:
-        notes.append(Note(f"account {c.account_id}", c.account_id, "", "no-contact",
-                          f'reached step "{step.id}" but the client cannot be reached by '
-                          f"{', '.join(step.channels)}"))
+        notes.append(
+            Note(
+                f"account {c.account_id}",
+                c.account_id,
+                "",
+                "no-contact",
+                f'reached step "{step.id}" but the client cannot be reached by '
+                f"{', '.join(step.channels)}",
+            )
+        )
     return sorted(chosen), notes
 
 
-def _action(as_of: date, account: Account, step: Step, channel: str,
-            last: Issued | None) -> Action:
+def _action(as_of: date, account: Account, step: Step, channel: str, last: Issued | None) -> Action:
     invoices = step_invoices(account, step)
     stem = safe_filename(f"{account.account_id}-{account.currency}-{step.id}")
-    document = {"letter": f"letters/{stem}.pdf", "email": f"emails/{stem}.eml",
-                "phone": "calls/call-list.csv"}[channel]
+    document = {
+        "letter": f"letters/{stem}.pdf",
+        "email": f"emails/{stem}.eml",
+        "phone": "calls/call-list.csv",
+    }[channel]
     aid = action_id(as_of, account.account_id, account.currency, step.id, channel)
     return Action(aid, as_of, account, step, channel, invoices, document, last)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -211,8 +210,16 @@ def load_policy(rules_dir: Path, display_root: Path) -> tuple[Policy | None, lis
         path = rules_dir / f"{name}.yaml"
         shown = _display(path, display_root)
         if not path.is_file():
-            diags.append(Diagnostic(shown, None, None, "E100", "policy file is missing",
-                                    f"create {shown}; see README 'Rules'"))
+            diags.append(
+                Diagnostic(
+                    shown,
+                    None,
+                    None,
+                    "E100",
+                    "policy file is missing",
+                    f"create {shown}; see README 'Rules'",
+                )
+            )
             continue
         data, loc, problems = load_yaml(path, shown)
         diags += problems
@@ -245,9 +252,14 @@ def load_packs(folder: Path, root: Path) -> tuple[dict[str, JurisdictionPack], l
         if schema_problems:
             continue
         if data.get("code") != path.stem:
-            diags.append(loc.diagnostic(("code",), "E205",
-                                        f'pack code "{data.get("code")}" does not match the '
-                                        f'file name "{path.name}"', f"rename to {data.get('code')}.yaml"))
+            diags.append(
+                loc.diagnostic(
+                    ("code",),
+                    "E205",
+                    f'pack code "{data.get("code")}" does not match the file name "{path.name}"',
+                    f"rename to {data.get('code')}.yaml",
+                )
+            )
             continue
         packs[path.stem] = pack_from_dict(data)
     return packs, diags
@@ -265,9 +277,16 @@ def _unknown_files(rules_dir: Path, root: Path) -> list[Diagnostic]:
     out = []
     for p in sorted(rules_dir.glob("*.y*ml")):
         if p.name not in known:
-            out.append(Diagnostic(_display(p, root), None, None, "E107",
-                                  f'unknown policy file "{p.name}"',
-                                  did_you_mean(p.name, known) or f"expected one of {sorted(known)}"))
+            out.append(
+                Diagnostic(
+                    _display(p, root),
+                    None,
+                    None,
+                    "E107",
+                    f'unknown policy file "{p.name}"',
+                    did_you_mean(p.name, known) or f"expected one of {sorted(known)}",
+                )
+            )
     return out
 
 
@@ -275,8 +294,9 @@ def money(value: Any) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def _build(raw: dict[str, tuple[Any, Locator]],
-           packs: dict[str, JurisdictionPack]) -> tuple[Policy, list[Diagnostic]]:
+def _build(
+    raw: dict[str, tuple[Any, Locator]], packs: dict[str, JurisdictionPack]
+) -> tuple[Policy, list[Diagnostic]]:
     creditor = _creditor(raw["creditor"][0]["creditor"])
     terms_doc, terms_loc = raw["terms"]
     terms = {name: _terms(name, t) for name, t in terms_doc["terms"].items()}
@@ -287,13 +307,23 @@ def _build(raw: dict[str, tuple[Any, Locator]],
         ladders[name], problems = _ladder(name, body, lad_loc)
         diags += problems
     if terms_doc["default"] not in terms:
-        diags.append(terms_loc.diagnostic(("default",), "E202",
-                                          f'default terms "{terms_doc["default"]}" are not defined',
-                                          did_you_mean(terms_doc["default"], terms)))
+        diags.append(
+            terms_loc.diagnostic(
+                ("default",),
+                "E202",
+                f'default terms "{terms_doc["default"]}" are not defined',
+                did_you_mean(terms_doc["default"], terms),
+            )
+        )
     if lad_doc["default"] not in ladders:
-        diags.append(lad_loc.diagnostic(("default",), "E202",
-                                        f'default ladder "{lad_doc["default"]}" is not defined',
-                                        did_you_mean(lad_doc["default"], ladders)))
+        diags.append(
+            lad_loc.diagnostic(
+                ("default",),
+                "E202",
+                f'default ladder "{lad_doc["default"]}" is not defined',
+                did_you_mean(lad_doc["default"], ladders),
+            )
+        )
     for name, ladder in ladders.items():
         diags += _check_ladder(name, ladder, lad_loc)
     assign_doc = lad_doc.get("assign", {})
@@ -301,20 +331,30 @@ def _build(raw: dict[str, tuple[Any, Locator]],
     for key, table in assign_doc.items():
         for value, ladder_name in table.items():
             if ladder_name not in ladders:
-                diags.append(lad_loc.diagnostic(("assign", key, value), "E202",
-                                                f'{key} "{value}" names ladder "{ladder_name}", '
-                                                "which is not defined",
-                                                did_you_mean(ladder_name, ladders)))
+                diags.append(
+                    lad_loc.diagnostic(
+                        ("assign", key, value),
+                        "E202",
+                        f'{key} "{value}" names ladder "{ladder_name}", which is not defined',
+                        did_you_mean(ladder_name, ladders),
+                    )
+                )
     holds = Holds(**lad_doc.get("holds", {}))
     if holds.plan_broken_step:
         for name, ladder in ladders.items():
             if ladder.step(holds.plan_broken_step) is None:
-                diags.append(lad_loc.diagnostic(
-                    ("holds", "plan_broken_step"), "E202",
-                    f'plan_broken_step "{holds.plan_broken_step}" is not a step of ladder "{name}"',
-                    did_you_mean(holds.plan_broken_step, [s.id for s in ladder.steps])))
-    policy = Policy(creditor, terms, terms_doc["default"], ladders, lad_doc["default"], assign,
-                    holds, packs)
+                diags.append(
+                    lad_loc.diagnostic(
+                        ("holds", "plan_broken_step"),
+                        "E202",
+                        f'plan_broken_step "{holds.plan_broken_step}" is not a step '
+                        f'of ladder "{name}"',
+                        did_you_mean(holds.plan_broken_step, [s.id for s in ladder.steps]),
+                    )
+                )
+    policy = Policy(
+        creditor, terms, terms_doc["default"], ladders, lad_doc["default"], assign, holds, packs
+    )
     return policy, diags
 
 
@@ -323,18 +363,29 @@ def _terms(name: str, t: dict[str, Any]) -> Terms:
     fee = t.get("late_fee")
     rate = t.get("interest")
     return Terms(
-        name, t["days"], t.get("grace_days", 0), t.get("description", ""),
+        name,
+        t["days"],
+        t.get("grace_days", 0),
+        t.get("description", ""),
         discount_percent=Decimal(str(disc["percent"])) if disc else None,
         discount_days=disc["within_days"] if disc else None,
         late_fee=LateFee(
-            flat=money(fee.get("flat", 0)), percent=Decimal(str(fee.get("percent", 0))),
+            flat=money(fee.get("flat", 0)),
+            percent=Decimal(str(fee.get("percent", 0))),
             every_days=fee.get("every_days"),
-            cap=money(fee["cap"]) if "cap" in fee else None, source=fee.get("source", ""),
-        ) if fee else None,
+            cap=money(fee["cap"]) if "cap" in fee else None,
+            source=fee.get("source", ""),
+        )
+        if fee
+        else None,
         interest=ContractInterest(
-            Decimal(str(rate["annual_rate"])), rate.get("from", "due_date"),
-            rate.get("days_in_year", 365), rate.get("source", ""),
-        ) if rate else None,
+            Decimal(str(rate["annual_rate"])),
+            rate.get("from", "due_date"),
+            rate.get("days_in_year", 365),
+            rate.get("source", ""),
+        )
+        if rate
+        else None,
         statutory_claims=t.get("statutory_claims", True),
     )
 
@@ -343,13 +394,21 @@ def _creditor(c: dict[str, Any]) -> Creditor:
     pay = c.get("payment", {})
     banks = tuple(BankAccount(**b) for b in pay.get("bank_accounts", []))
     return Creditor(
-        legal_name=c["legal_name"], address=c["address"].strip(), email=c["email"],
-        signatory_name=c["signatory"]["name"], signatory_title=c["signatory"].get("title", ""),
-        trading_name=c.get("trading_name", ""), country=c.get("country", ""),
-        phone=c.get("phone", ""), email_name=c.get("email_name", ""),
-        website=c.get("website", ""), company_number=c.get("company_number", ""),
-        vat_number=c.get("vat_number", ""), paper_size=c.get("paper_size", "A4"),
-        bank_accounts=banks, payment_link=pay.get("payment_link", ""),
+        legal_name=c["legal_name"],
+        address=c["address"].strip(),
+        email=c["email"],
+        signatory_name=c["signatory"]["name"],
+        signatory_title=c["signatory"].get("title", ""),
+        trading_name=c.get("trading_name", ""),
+        country=c.get("country", ""),
+        phone=c.get("phone", ""),
+        email_name=c.get("email_name", ""),
+        website=c.get("website", ""),
+        company_number=c.get("company_number", ""),
+        vat_number=c.get("vat_number", ""),
+        paper_size=c.get("paper_size", "A4"),
+        bank_accounts=banks,
+        payment_link=pay.get("payment_link", ""),
         other_methods=tuple(pay.get("other_methods", [])),
         reference_hint=pay.get("reference_hint", ""),
     )
@@ -360,22 +419,50 @@ def _ladder(name: str, body: dict[str, Any], loc: Locator) -> tuple[Ladder, list
     diags = []
     for order, s in enumerate(body["steps"], start=1):
         mb = s.get("min_balance", "0.01")
-        table = {k: money(v) for k, v in mb.items()} if isinstance(mb, dict) else {"default": money(mb)}
-        extras = {k: s[k] for k in ("name", "response_days", "email_subject", "attach_statement",
-                                     "call_script", "min_days_since_previous", "claims") if k in s}
+        table = (
+            {k: money(v) for k, v in mb.items()} if isinstance(mb, dict) else {"default": money(mb)}
+        )
+        extras = {
+            k: s[k]
+            for k in (
+                "name",
+                "response_days",
+                "email_subject",
+                "attach_statement",
+                "call_script",
+                "min_days_since_previous",
+                "claims",
+            )
+            if k in s
+        }
         when = None
         if "when" in s:
             base = ("ladders", name, "steps", order - 1, "when")
             try:
                 when = compile_condition(s["when"], base)
             except ConditionError as exc:
-                diags.append(loc.diagnostic(exc.path, "E206", f"condition: {exc}",
-                                            did_you_mean(str(exc.path[-1]), FACT_NAMES)
-                                            if "unknown fact" in str(exc) else
-                                            "see README 'Conditions' for facts and operators"))
-        steps.append(Step(id=s["id"], order=order, offset_days=s["offset_days"],
-                          channels=tuple(s["channels"]), template=s["template"],
-                          min_balance=tuple(sorted(table.items())), when=when, **extras))
+                diags.append(
+                    loc.diagnostic(
+                        exc.path,
+                        "E206",
+                        f"condition: {exc}",
+                        did_you_mean(str(exc.path[-1]), FACT_NAMES)
+                        if "unknown fact" in str(exc)
+                        else "see README 'Conditions' for facts and operators",
+                    )
+                )
+        steps.append(
+            Step(
+                id=s["id"],
+                order=order,
+                offset_days=s["offset_days"],
+                channels=tuple(s["channels"]),
+                template=s["template"],
+                min_balance=tuple(sorted(table.items())),
+                when=when,
+                **extras,
+            )
+        )
     return Ladder(name, tuple(steps), body.get("description", ""), body.get("mode", "next")), diags
 
 
@@ -386,16 +473,24 @@ def _check_ladder(name: str, ladder: Ladder, loc: Locator) -> list[Diagnostic]:
     for i, step in enumerate(ladder.steps):
         path = ("ladders", name, "steps", i)
         if step.id in seen:
-            out.append(loc.diagnostic(path + ("id",), "E203",
-                                      f'step id "{step.id}" is used twice in ladder "{name}"',
-                                      "give every step its own id"))
+            out.append(
+                loc.diagnostic(
+                    path + ("id",),
+                    "E203",
+                    f'step id "{step.id}" is used twice in ladder "{name}"',
+                    "give every step its own id",
+                )
+            )
         seen.add(step.id)
         if prev is not None and step.offset_days <= prev.offset_days:
-            out.append(loc.diagnostic(
-                path + ("offset_days",), "E204",
-                f'step "{step.id}" has offset_days {step.offset_days}, not after "{prev.id}" '
-                f"({prev.offset_days})", "offsets must increase down the ladder"))
+            out.append(
+                loc.diagnostic(
+                    path + ("offset_days",),
+                    "E204",
+                    f'step "{step.id}" has offset_days {step.offset_days}, not after "{prev.id}" '
+                    f"({prev.offset_days})",
+                    "offsets must increase down the ladder",
+                )
+            )
         prev = step
     return out
-
-

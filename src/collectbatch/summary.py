@@ -19,13 +19,21 @@ def summary(plan: Plan, evaluation: Evaluation) -> bytes:
         t[1] += a.overdue_balance
     lines += ["## Receivables", "", "| currency | balance | overdue |", "|---|---:|---:|"]
     lines += [f"| {c} | {b} | {o} |" for c, (b, o) in sorted(totals.items())]
-    lines += ["", f"Accounts evaluated: {len(evaluation.accounts)}", "", "## Actions to review",
-              "", "| account | client | step | channel | currency | overdue | document |",
-              "|---|---|---|---|---|---:|---|"]
-    for a in plan.actions:
-        name = _cell(a.account.client.name)
-        lines.append(f"| {_cell(a.account_id)} | {name} | {a.step.id} | {a.channel} | "
-                     f"{a.currency} | {a.account.overdue_balance} | {a.document} |")
+    lines += [
+        "",
+        f"Accounts evaluated: {len(evaluation.accounts)}",
+        "",
+        "## Actions to review",
+        "",
+        "| account | client | step | channel | currency | overdue | document |",
+        "|---|---|---|---|---|---:|---|",
+    ]
+    for action in plan.actions:
+        name = _cell(action.account.client.name)
+        lines.append(
+            f"| {_cell(action.account_id)} | {name} | {action.step.id} | {action.channel} | "
+            f"{action.currency} | {action.account.overdue_balance} | {action.document} |"
+        )
     kinds = Counter(n.kind for n in plan.notes)
     lines += ["", "## Exceptions (see exceptions.csv)", ""]
     lines += [f"- {k}: {v}" for k, v in sorted(kinds.items())] or ["- none"]

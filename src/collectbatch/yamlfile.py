@@ -58,8 +58,20 @@ def load_yaml(path: Path, display: str) -> tuple[Any, Locator, list[Diagnostic]]
     try:
         loader = yaml.SafeLoader(text)
     except yaml.YAMLError as exc:  # the reader refuses control characters up front
-        return None, loc, [Diagnostic(display, None, None, "E104", f"invalid YAML: {exc}",
-                                      "remove control characters from the file")]
+        return (
+            None,
+            loc,
+            [
+                Diagnostic(
+                    display,
+                    None,
+                    None,
+                    "E104",
+                    f"invalid YAML: {exc}",
+                    "remove control characters from the file",
+                )
+            ],
+        )
     try:
         node = loader.get_single_node()
         if node is None:
@@ -108,7 +120,11 @@ def _check_tree(root: yaml.Node, loc: Locator) -> list[Diagnostic]:
                     msg = f'duplicate key "{key}" (first written on line {seen[key]})'
                     problems.append(
                         Diagnostic(
-                            loc.file, kline, key_node.start_mark.column + 1, "E106", msg,
+                            loc.file,
+                            kline,
+                            key_node.start_mark.column + 1,
+                            "E106",
+                            msg,
                             "keep one of the two; YAML would silently use the last",
                         )
                     )
