@@ -232,3 +232,63 @@ def test_yaml_loader_fuzz_only_clean_errors(tmp_path, text):
     for d in diags:
         assert d.code.startswith("E1") and d.file == "rules/fuzz.yaml"
     assert data is None or not diags
+
+
+def test_hostile_account_ids_stay_inside_the_batch_and_unique(make_project, run_batch):
+    paths = make_project(
+        {
+            "ledgers/clients.csv": (
+                "account_id,name,email,address\n"
+                "../../evil,Evil Ltd,e@x.example,1 Road\n"
+                "__evil,Other Ltd,o@x.example,2 Road\n"
+                "CON,Reserved Ltd,r@x.example,3 Road\n"
+            ),
+            "ledgers/invoices.csv": (
+                "invoice_id,account_id,issue_date,amount,currency\n"
+                "I1,../../evil,2026-08-01,100.00,GBP\n"
+                "I2,__evil,2026-08-01,100.00,GBP\n"
+                "I3,CON,2026-08-01,100.00,GBP\n"
+            ),
+            "ledgers/payments.csv": "payment_id,account_id,paid_on,amount,currency\n",
+        }
+    )
+    folder = run_batch(paths, "2026-12-01").folder
+    docs = [r["document"] for r in csv.DictReader((folder / "actions.csv").open())]
+    assert len(docs) == len(set(docs)) == 6
+    for doc in docs:
+        target = (folder / doc).resolve()
+        assert target.is_relative_to(folder.resolve()) and target.is_file()
+        assert Path(doc).name.split(".")[0].lower() not in {"con", "nul", "aux", "prn"}
+    assert not (paths.root / "evil-GBP-final-demand.pdf").exists()
+
+
+def test_summary_masks_card_numbers_from_ledger_text(make_project, run_batch):
+    paths = make_project(
+        {
+            "ledgers/clients.csv": (
+                "account_id,name,email,address\nC1,Card 4111 1111 1111 1111 Ltd,a@x.example,1 Rd\n"
+                "C2,B,b@x.example,2 Rd\nC3,C,c@x.example,3 Rd\n"
+            )
+        }
+    )
+    folder = run_batch(paths, "2026-12-01").folder
+    summary = (folder / "summary.md").read_text()
+    assert "C1" in summary and "4111 1111 1111 1111" not in summary and "1111 Ltd" in summary
+
+
+def test_manifest_records_the_policy_commit_and_uncommitted_changes(make_project, run_batch):
+    import json
+
+    paths = make_project()
+    git = ["git", "-C", str(paths.root), "-c", "user.name=t", "-c", "user.email=t@x.example"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "rules", "letters"], check=True)
+    subprocess.run([*git, "commit", "-qm", "policy"], check=True)
+    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    clean = json.loads((run_batch(paths, "2026-12-01").folder / "manifest.json").read_text())
+    assert clean["policy"] == {"git_commit": head.strip(), "uncommitted_changes": False}
+    with (paths.rules / "terms.yaml").open("a") as fh:
+        fh.write("# edited\n")
+    dirty = json.loads((run_batch(paths, "2026-12-01").folder / "manifest.json").read_text())
+    assert dirty["policy"]["uncommitted_changes"] is True
+    assert dirty["inputs"]["rules/terms.yaml"] != clean["inputs"]["rules/terms.yaml"]
