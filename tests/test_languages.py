@@ -299,24 +299,25 @@ def test_rate_not_yet_in_the_pack_gives_a_note_not_a_crash(tmp_path):
     # not in the GB-EAW pack; the DE pack's Basiszinssatz stops at 31 Dec 2026.
     paths = project(tmp_path)
     (paths.ledgers / "invoices.csv").write_text(
-        INVOICES + "G4,GB1,2026-12-01,500.00,GBP,2026-12-31\n", encoding="utf-8"
+        INVOICES + "<i>G4</i>,GB1,2026-12-01,500.00,GBP,2026-12-31\n", encoding="utf-8"
     )
     folder = run(paths, date(2027, 1, 20), force=False, workers=1).folder
-    text = pdf(folder / "letters/GB1-GBP-final-demand.pdf")
+    text = pdf(folder / "letters/GB1-GBP-final-demand.pdf").replace("/ ", "/")
+    # G1-G3 started in 2026 H2 (rate known: 11.75%, 112 days); only G4 lacks a rate
+    assert "G1 £999.99 11.75% a year for 112 days" in text
+    # the invoice id comes from the ledger: it prints literally, never as markup
+    note = "No interest shown for <i>G4</i>: rate for 2027 H1 not yet in rules/jurisdictions/"
+    assert note + "GB-EAW.yaml" in text
+    assert "<i>G4</i> £500.00 rate not yet available – £40.00 £540.00" in text
+    html = eml(folder / "emails/GB1-GBP-final-demand.eml").get_body(("html",)).get_content()
+    assert "No interest shown for &lt;i&gt;G4&lt;/i&gt;: rate for 2027 H1" in html
+    assert "<i>G4</i>" not in html
+    german = pdf(folder / "letters/DE1-EUR-final-demand.pdf").replace("/ ", "/")
     assert (
-        "No interest shown for G1, G2, G3, G4: rate for 2027 H1 not yet in "
-        "rules/jurisdictions/GB-EAW.yaml" not in text
-    )  # G1-G3 started in 2026 H2
-    assert (
-        "No interest shown for G4: rate for 2027 H1 not yet in "
-        "rules/jurisdictions/GB-EAW.yaml" in text
+        "Für D2, D1 sind noch keine Zinsen ausgewiesen: Der Zinssatz für 2027 H1 ist noch nicht "
+        "in rules/jurisdictions/DE.yaml hinterlegt" in german
     )
-    assert "rate not yet available" in text
-    german = pdf(folder / "letters/DE1-EUR-final-demand.pdf")
-    assert (
-        "Der Zinssatz für 2027 H1 ist noch nicht in rules/jurisdictions/DE.yaml hinterlegt"
-        in german
-    )
+    assert "Zinssatz noch nicht verfügbar" in german
 
 
 def test_language_and_locale_choice():

@@ -16,6 +16,8 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
 from collectbatch.jurisdictions import JurisdictionPack, pack_from_dict
 from collectbatch.policy import ContractInterest, LateFee, Terms
@@ -420,3 +422,45 @@ def test_helpers():
         cite("BGB §288(5) https://x.example/a; Directive art. 6") == "BGB §288(5); Directive art. 6"
     )
     assert cite("Act s.5A(1) https://x.example;", act="The Act 1998") == "The Act 1998 s.5A(1)"
+
+
+# --- Properties ------------------------------------------------------------------------------
+
+PACK_CURRENCY = {"GB-EAW": "GBP", "DE": "EUR", "FR": "EUR"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    code=hs.sampled_from(sorted(PACK_CURRENCY)),
+    cents=hs.lists(hs.integers(min_value=1, max_value=10**8), min_size=1, max_size=4),
+    due_offsets=hs.lists(hs.integers(min_value=-30, max_value=900), min_size=4, max_size=4),
+    as_of=hs.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 31)),
+    consumer=hs.booleans(),
+)
+def test_statement_adds_up(code, cents, due_offsets, as_of, consumer):
+    invoices = [
+        invoice(f"I{i}", str(D(c) / 100), as_of - timedelta(days=due_offsets[i]))
+        for i, c in enumerate(cents)
+    ]
+    kw = {"currency": PACK_CURRENCY[code], "client_type": "consumer" if consumer else "business"}
+    terms = Terms("t", 30, late_fee=LateFee(flat=D("10.00"), every_days=30, cap=D("25.00")))
+    by_setting = {
+        c: make(code, invoices, c, terms, as_of, **kw) for c in ("none", "interest", "all")
+    }
+    for s in by_setting.values():
+        assert s.total == s.principal + s.claimed
+        assert sum(line.total_claimed for line in s.lines) == s.total
+        for line in s.lines:
+            if line.interest is None:
+                continue
+            assert sum(seg.amount for seg in line.interest.segments) == line.interest.amount
+            assert sum(seg.days for seg in line.interest.segments) == line.interest.days
+            assert line.interest.days == line.days_overdue > 0
+            assert line.interest.amount >= 0
+        assert {p.kind for p in s.problems} <= {"rate-unverified"}
+    assert by_setting["none"].claimed == 0
+    assert by_setting["interest"].late_fees == by_setting["interest"].compensation == 0
+    assert by_setting["interest"].interest == by_setting["all"].interest
+    assert all(line.late_fee <= D("25.00") for line in by_setting["all"].lines)
+    if consumer and code != "DE":
+        assert by_setting["all"].interest == by_setting["all"].compensation == 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from .ladder import decide
 from .ledger import Ledger, load_ledger
 from .plan import Plan, plan_actions
 from .policy import Policy, load_policy
-from .render import check_templates, render_batch
+from .render import check_templates, render_batch, statement_of
 from .summary import summary
 
 
@@ -67,7 +67,7 @@ def run(paths: Paths, as_of: date, force: bool, workers: int | None = None) -> R
     history = read_history(paths.history or paths.out, as_of)
     decisions, hold_rows = decide(ledger.con, policy, as_of, history)
     holds = tuple(Note(*row) for row in hold_rows)
-    plan = plan_actions(evaluation, decisions, holds, policy)
+    plan = with_claim_notes(plan_actions(evaluation, decisions, holds, policy), policy)
     files = dict(render_batch(plan, policy, paths.letters, workers).files)
     files.update(tables(plan, evaluation))
     files["summary.md"] = summary(plan, evaluation)
@@ -75,6 +75,17 @@ def run(paths: Paths, as_of: date, force: bool, workers: int | None = None) -> R
     files["manifest.json"] = manifest(as_of, files, prov, counts(plan), len(evaluation.accounts))
     folder = write_batch(paths.out, as_of, files, force)
     return Result(folder, plan, evaluation, tuple(warnings))
+
+
+def with_claim_notes(plan: Plan, policy: Policy) -> Plan:
+    """Add what the statements could not claim, or claimed on an unverified rate, to exceptions."""
+    notes: set[Note] = set()
+    for action in plan.actions:
+        for p in statement_of(action, policy).problems:
+            notes.add(Note(p.source, p.account_id, p.invoice_id, p.kind, p.reason))
+    ordered = sorted([*plan.notes, *notes], key=lambda n: (n.account_id, n.kind, n.source,
+                                                           n.invoice_id))
+    return replace(plan, notes=tuple(ordered))
 
 
 def provenance(paths: Paths, ledger: Ledger) -> Provenance:

@@ -39,13 +39,25 @@ from .jurisdictions import JurisdictionPack
 from .plan import Action, Plan
 from .policy import Policy, Terms
 from .safety import one_line, spreadsheet_safe
-from .statement import statement_for
+from .statement import Statement, statement_for
 
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 CALL_COLUMNS = (
-    "action_id", "account_id", "name", "contact_name", "phone", "currency", "balance",
-    "overdue_balance", "oldest_invoice_id", "oldest_due_date", "days_overdue", "last_step",
-    "last_step_on", "step", "suggested_words",
+    "action_id",
+    "account_id",
+    "name",
+    "contact_name",
+    "phone",
+    "currency",
+    "balance",
+    "overdue_balance",
+    "oldest_invoice_id",
+    "oldest_due_date",
+    "days_overdue",
+    "last_step",
+    "last_step_on",
+    "step",
+    "suggested_words",
 )
 
 
@@ -101,8 +113,12 @@ def make_environment(letters_dir: Path) -> SandboxedEnvironment:
 
 def localized(letters_dir: Path | None, language: str | None, name: str) -> str:
     """`<language>/<name>` when the letters folder has that translation, else `name` itself."""
-    if (letters_dir is not None and language and _LANGUAGE.fullmatch(language)
-            and (letters_dir / language / name).is_file()):
+    if (
+        letters_dir is not None
+        and language
+        and _LANGUAGE.fullmatch(language)
+        and (letters_dir / language / name).is_file()
+    ):
         return f"{language}/{name}"
     return name
 
@@ -111,12 +127,14 @@ def languages(letters_dir: Path) -> list[str]:
     """The translations in the letters folder: its sub-folders named like a language code."""
     if not letters_dir.is_dir():
         return []
-    return sorted(p.name for p in letters_dir.iterdir()
-                  if p.is_dir() and _LANGUAGE.fullmatch(p.name))
+    return sorted(
+        p.name for p in letters_dir.iterdir() if p.is_dir() and _LANGUAGE.fullmatch(p.name)
+    )
 
 
-def template_names(step_template: str, language: str | None = None,
-                   letters_dir: Path | None = None) -> dict[str, str]:
+def template_names(
+    step_template: str, language: str | None = None, letters_dir: Path | None = None
+) -> dict[str, str]:
     """The templates of a step, in `language` where letters/<language>/ has them.
 
     Keys: `letter`, `email_text`, `email_html`, `statement`, and `email_subject` (a translated
@@ -130,10 +148,8 @@ def template_names(step_template: str, language: str | None = None,
     }
     out = {key: localized(letters_dir, language, name) for key, name in names.items()}
     subject = f"email/{step_template}.subject.txt"
-    out["email_subject"] = (localized(letters_dir, language, subject)
-                            if language and language != DEFAULT_LANGUAGE else "")
-    if out["email_subject"] == subject:
-        out["email_subject"] = ""
+    local = localized(letters_dir, language, subject)
+    out["email_subject"] = local if local != subject else ""
     return out
 
 
@@ -166,41 +182,67 @@ def check_templates(policy: Policy, letters_dir: Path, shown: str) -> list[Diagn
                 try:
                     env.from_string(text)
                 except TemplateError as exc:
-                    diags.append(Diagnostic("rules/ladders.yaml", None, None, "E402",
-                                            f'step "{step.id}": template text does not compile: '
-                                            f"{exc}"))
+                    diags.append(
+                        Diagnostic(
+                            "rules/ladders.yaml",
+                            None,
+                            None,
+                            "E402",
+                            f'step "{step.id}": template text does not compile: {exc}',
+                        )
+                    )
     return diags
 
 
-def _check_template(env: SandboxedEnvironment, letters_dir: Path, name: str,
-                    shown: str) -> list[Diagnostic]:
+def _check_template(
+    env: SandboxedEnvironment, letters_dir: Path, name: str, shown: str
+) -> list[Diagnostic]:
     if not (letters_dir / name).is_file():
-        return [Diagnostic(f"{shown}/{name}", None, None, "E401", "template is missing",
-                           "create it, or change the step's `template` in rules/ladders.yaml")]
+        return [
+            Diagnostic(
+                f"{shown}/{name}",
+                None,
+                None,
+                "E401",
+                "template is missing",
+                "create it, or change the step's `template` in rules/ladders.yaml",
+            )
+        ]
     try:
         env.get_template(name)
     except TemplateError as exc:
         line = getattr(exc, "lineno", None)
-        return [Diagnostic(f"{shown}/{name}", line, None, "E402",
-                           f"template does not compile: {exc}")]
+        return [
+            Diagnostic(f"{shown}/{name}", line, None, "E402", f"template does not compile: {exc}")
+        ]
     return []
+
+
+def client_terms(action: Action, policy: Policy) -> tuple[Terms, JurisdictionPack | None]:
+    """The payment terms and the jurisdiction pack (if any) of an action's client."""
+    client = action.account.client
+    pack = policy.packs.get(client.jurisdiction) if client.jurisdiction else None
+    terms = policy.terms.get(client.terms) or policy.terms.get(policy.default_terms)
+    return (terms if terms is not None else Terms(client.terms or "", 0)), pack
+
+
+def statement_of(action: Action, policy: Policy) -> Statement:
+    """The statement (with claims, notes and problems) the documents of `action` show."""
+    terms, pack = client_terms(action, policy)
+    claims = getattr(action.step, "claims", "none")
+    return statement_for(action.account, action.invoices, terms, pack, claims, action.as_of)
 
 
 def context(action: Action, policy: Policy) -> dict[str, Any]:
     """The variables a letter, email or call script sees. Plain data only."""
     account, step, creditor = action.account, action.step, policy.creditor
     client = account.client
-    pack = policy.packs.get(client.jurisdiction) if client.jurisdiction else None
-    terms = policy.terms.get(client.terms) or policy.terms.get(policy.default_terms)
-    if terms is None:
-        terms = Terms(client.terms or "", 0)
+    terms, pack = client_terms(action, policy)
     language = language_for(client.language, pack)
-    loc = locale_for(client.language or (pack.default_language if pack else None),
-                     client.country)
+    loc = locale_for(client.language or (pack.default_language if pack else None), client.country)
     shown = action.invoices
     total = sum((i.open for i in shown), Decimal("0.00"))
-    statement = statement_for(account, shown, terms, pack, getattr(step, "claims", "none"),
-                              action.as_of)
+    statement = statement_of(action, policy)
 
     def money(value: Decimal) -> str:
         return str(format_currency(value, account.currency, locale=loc))
@@ -245,8 +287,12 @@ def context(action: Action, policy: Policy) -> dict[str, Any]:
     }
 
 
-def render_batch(plan: Plan, policy: Policy, letters_dir: Path, workers: int | None = None,
-                 ) -> Rendered:
+def render_batch(
+    plan: Plan,
+    policy: Policy,
+    letters_dir: Path,
+    workers: int | None = None,
+) -> Rendered:
     """Render every action: HTML first (here), then all PDFs at once, then emails and calls."""
     env = make_environment(letters_dir)
     pdf_jobs: dict[str, str] = {}
@@ -296,26 +342,42 @@ def template_failure(exc: TemplateError, letters_dir: Path, action: Action) -> D
             file, line = name, tb.tb_lineno
         tb = tb.tb_next
     if file.startswith(root):
-        file = "letters" + file[len(root):]
+        file = "letters" + file[len(root) :]
     elif file == "<template>":
         file = "rules/ladders.yaml"
     line = getattr(exc, "lineno", None) or line
     message = f"{type(exc).__name__}: {exc} (first met rendering {action.document})"
-    return Diagnostic(file, line, None, "E403", message,
-                      "templates may use the documented variables only; see README 'Letters'")
+    return Diagnostic(
+        file,
+        line,
+        None,
+        "E403",
+        message,
+        "templates may use the documented variables only; see README 'Letters'",
+    )
 
 
-def build_email(action: Action, ctx: dict[str, Any], env: SandboxedEnvironment, policy: Policy,
-                attachment: str | None, pdf: bytes | None) -> bytes:
+def build_email(
+    action: Action,
+    ctx: dict[str, Any],
+    env: SandboxedEnvironment,
+    policy: Policy,
+    attachment: str | None,
+    pdf: bytes | None,
+) -> bytes:
     """An RFC 5322 draft with text and HTML bodies; headers from the action, never the clock."""
     names = template_names(action.step.template, ctx["language"], _letters_root(env))
     creditor, client = policy.creditor, action.account.client
     msg = EmailMessage(policy=SMTP)
     msg["From"] = formataddr((one_line(creditor.email_name or creditor.legal_name), creditor.email))
-    msg["To"] = formataddr((one_line(client.contact_name or client.name),
-                            one_line(client.email or "")))
-    subject = (env.get_template(names["email_subject"]) if names["email_subject"]
-               else env.from_string(action.step.email_subject))
+    msg["To"] = formataddr(
+        (one_line(client.contact_name or client.name), one_line(client.email or ""))
+    )
+    subject = (
+        env.get_template(names["email_subject"])
+        if names["email_subject"]
+        else env.from_string(action.step.email_subject)
+    )
     msg["Subject"] = one_line(subject.render(ctx))
     stamp = datetime(action.as_of.year, action.as_of.month, action.as_of.day, 9, 0, tzinfo=UTC)
     msg["Date"] = format_datetime(stamp)
@@ -324,11 +386,13 @@ def build_email(action: Action, ctx: dict[str, Any], env: SandboxedEnvironment, 
     msg["X-Unsent"] = "1"
     msg["X-Collectbatch-Action"] = action.action_id
     msg.set_content(env.get_template(names["email_text"]).render(ctx), cte="quoted-printable")
-    msg.add_alternative(env.get_template(names["email_html"]).render(ctx), subtype="html",
-                        cte="quoted-printable")
+    msg.add_alternative(
+        env.get_template(names["email_html"]).render(ctx), subtype="html", cte="quoted-printable"
+    )
     if attachment and pdf is not None:
-        msg.add_attachment(pdf, maintype="application", subtype="pdf",
-                           filename=Path(attachment).name)
+        msg.add_attachment(
+            pdf, maintype="application", subtype="pdf", filename=Path(attachment).name
+        )
     _fix_boundaries(msg, action.action_id)
     return msg.as_bytes()
 
@@ -348,15 +412,27 @@ def _fix_boundaries(msg: EmailMessage, seed: str) -> None:
 def _call_row(action: Action, ctx: dict[str, Any], env: SandboxedEnvironment) -> list[str]:
     account, last = action.account, action.last_issued
     oldest = action.invoices[0] if action.invoices else None
-    words = one_line(env.from_string(action.step.call_script).render(ctx)) if (
-        action.step.call_script) else ""
+    words = (
+        one_line(env.from_string(action.step.call_script).render(ctx))
+        if (action.step.call_script)
+        else ""
+    )
     return [
-        action.action_id, account.account_id, account.client.name,
-        account.client.contact_name or "", account.client.phone or "", account.currency,
-        str(account.balance), str(account.overdue_balance),
-        oldest.invoice_id if oldest else "", oldest.due_date.isoformat() if oldest else "",
-        str(account.days_overdue), last.step if last else "",
-        last.as_of.isoformat() if last else "", action.step.id, words,
+        action.action_id,
+        account.account_id,
+        account.client.name,
+        account.client.contact_name or "",
+        account.client.phone or "",
+        account.currency,
+        str(account.balance),
+        str(account.overdue_balance),
+        oldest.invoice_id if oldest else "",
+        oldest.due_date.isoformat() if oldest else "",
+        str(account.days_overdue),
+        last.step if last else "",
+        last.as_of.isoformat() if last else "",
+        action.step.id,
+        words,
     ]
 
 
@@ -379,8 +455,9 @@ def _cell(value: str) -> str:
 # --- PDF ------------------------------------------------------------------------------------
 
 
-def render_pdfs(jobs: dict[str, str], letters_dir: Path, as_of: date,
-                workers: int | None = None) -> dict[str, bytes]:
+def render_pdfs(
+    jobs: dict[str, str], letters_dir: Path, as_of: date, workers: int | None = None
+) -> dict[str, bytes]:
     """HTML strings → PDF bytes, in parallel processes when there are enough to be worth it."""
     items = sorted(jobs.items())
     if not items:
@@ -441,8 +518,11 @@ def _pdf_worker(arg: tuple[str, str, str, str]) -> tuple[str, bytes]:
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        doc = HTML(string=html, base_url=Path(letters_dir).as_uri() + "/",
-                   url_fetcher=make_fetcher(Path(letters_dir)))
+        doc = HTML(
+            string=html,
+            base_url=Path(letters_dir).as_uri() + "/",
+            url_fetcher=make_fetcher(Path(letters_dir)),
+        )
         pdf = doc.write_pdf(pdf_identifier=path.encode("utf-8"), uncompressed_pdf=False)
         assert pdf is not None
         del doc
@@ -474,7 +554,6 @@ def make_fetcher(root: Path) -> Callable[[str], Any]:
             if not target.is_relative_to(base) or not target.is_file():
                 raise ValueError(f"refused to fetch {url!r}: outside the letters folder")
             mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body=target.read_bytes(),
-                                      headers={"Content-Type": mime})
+            return URLFetcherResponse(url, body=target.read_bytes(), headers={"Content-Type": mime})
 
     return LettersOnlyFetcher()
