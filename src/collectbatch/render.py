@@ -31,7 +31,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, select_autoescape
+from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 from .diagnostics import Diagnostic, raise_if_errors
@@ -100,8 +100,24 @@ def locale_for(language: str | None, country: str | None) -> Locale:
     return Locale.parse("en_GB")
 
 
+class _BatchEnvironment(SandboxedEnvironment):
+    """The sandbox, compiling each inline template (email subject, call script) once per batch
+    instead of once per action."""
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        self._inline: dict[str, Template] = {}
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        if source not in self._inline:
+            self._inline[source] = super().from_string(source)
+        return self._inline[source]
+
+
 def make_environment(letters_dir: Path) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+    env = _BatchEnvironment(
         loader=FileSystemLoader(str(letters_dir)),
         autoescape=select_autoescape(["html", "htm", "xml"], default_for_string=True),
         undefined=StrictUndefined,
@@ -464,7 +480,7 @@ def render_pdfs(
         return {}
     count = workers if workers is not None else min(os.cpu_count() or 1, 4)
     args = [(path, html, str(letters_dir.resolve()), as_of.isoformat()) for path, html in items]
-    if count <= 1 or len(items) < 4:
+    if count <= 1 or len(items) < 8:  # starting workers costs more than a few letters
         return dict(map(_pdf_worker, args))
     done: dict[str, bytes] = {}
     for _attempt in range(3):
