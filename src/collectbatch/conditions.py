@@ -63,7 +63,7 @@ def compile_condition(cond: Any, path: YamlPath = ()) -> CompiledCondition:
         inner = compile_condition(value, path + ("not",))
         return CompiledCondition(f"(NOT coalesce({inner.sql}, false))", inner.params)
     if key not in FACTS:
-        raise ConditionError(path, f'unknown fact "{key}"')
+        raise ConditionError(path + (key,), f'unknown fact "{key}"')
     expr, kind = FACTS[key]
     ops = value if isinstance(value, dict) else {"eq": value}
     sqls, params = [], []

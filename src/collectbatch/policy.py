@@ -482,14 +482,15 @@ def _check_ladder(name: str, ladder: Ladder, loc: Locator) -> list[Diagnostic]:
                 )
             )
         seen.add(step.id)
-        if prev is not None and step.offset_days <= prev.offset_days:
+        if prev is not None and step.offset_days < prev.offset_days:
             out.append(
                 loc.diagnostic(
                     path + ("offset_days",),
                     "E204",
                     f'step "{step.id}" has offset_days {step.offset_days}, not after "{prev.id}" '
                     f"({prev.offset_days})",
-                    "offsets must increase down the ladder",
+                    "offsets must not decrease down the ladder (equal offsets suit steps with "
+                    "exclusive `when` conditions)",
                 )
             )
         prev = step
