@@ -160,3 +160,36 @@ def test_call_list_has_what_the_caller_needs(batch):
     for c in calls:
         assert c["phone"] and c["oldest_invoice_id"] and c["suggested_words"]
         assert c["oldest_invoice_id"] in c["suggested_words"]
+
+
+def _doc_text(batch: Path, account: str, step: str, channel: str) -> str:
+    (row,) = [
+        r
+        for r in rows(batch / "actions.csv")
+        if (r["account_id"], r["step"], r["channel"]) == (account, step, channel)
+    ]
+    data = (batch / row["document"]).read_bytes()
+    if channel == "email":
+        msg = email.message_from_bytes(data, policy=email_policy.default)
+        (att,) = list(msg.iter_attachments())
+        data = att.get_content()
+    return re.sub(r"\s+", " ", pdf_text(data))
+
+
+def test_statutory_claims_in_english_german_and_french(batch):
+    # England & Wales, business, final demand: Bank Rate 3.75% on 30 Jun 2026 + 8 = 11.75%,
+    # fixed. INV-2026-0217: 2,740.00 x 11.75% x 65/365 = 57.3335 -> £57.33; £70 fixed sum
+    # (1,000 <= debt < 10,000).
+    en = _doc_text(batch, "HV-1010", "final-demand", "letter")
+    for s in ("Final demand", "11.75%", "£57.33", "£70.00", "£10,212.19"):
+        assert s in en, s
+    # Germany, §288(2) BGB: base rate 1.52% + 9 = 10.52%. INV-2026-0237: 10,120.00 x 10.52%
+    # x 47/365 = 137.0887 -> 137,09 €; €40 flat sum per invoice (§288(5)).
+    de = _doc_text(batch, "HV-1012", "overdue-2", "letter")
+    for s in ("Mahnung", "Sehr geehrte", "10,52", "137,09 €", "40,00 €", "19.550,00 €"):
+        assert s in de, s
+    # France, L441-10: ECB rate 2.40% + 10 = 12.40%. INV-2026-0268: 3,850.00 x 12.40% x 10/365
+    # = 13.0795 -> 13,08 €. The first reminder claims interest only.
+    fr = _doc_text(batch, "HV-1013", "overdue-1", "email")
+    for s in ("Madame, Monsieur", "12,40", "13,08", "3 850,00"):
+        assert s in fr.replace("\u202f", " ").replace("\xa0", " "), s
