@@ -313,16 +313,6 @@ def _row_shape(rec: list[str], width: int, shown: str, line: int) -> Diagnostic 
             f"row has {len(rec)} fields but the header has {width}",
             "quote values that contain commas",
         )
-    for i, v in enumerate(rec):
-        if len(v) > MAX_FIELD:
-            return Diagnostic(
-                shown,
-                line,
-                i + 1,
-                "E306",
-                f"field is {len(v)} characters long (limit {MAX_FIELD})",
-                "this does not look like ledger data; check the export",
-            )
     return None
 
 
@@ -378,6 +368,21 @@ def _bad_value_sql(col: Column) -> tuple[str, str, str]:
 def _check_values(con: duckdb.DuckDBPyConnection, spec: FileSpec, shown: str) -> list[Diagnostic]:
     diags = []
     for col in spec.columns:
+        sql = (
+            f"SELECT line, length({col.name}) FROM raw_{spec.name} "
+            f"WHERE length({col.name}) > {MAX_FIELD} ORDER BY line"
+        )
+        for line, size in con.execute(sql).fetchall():
+            diags.append(
+                Diagnostic(
+                    shown,
+                    line,
+                    None,
+                    "E306",
+                    f'value in column "{col.name}" is {size} characters long (limit {MAX_FIELD})',
+                    "this does not look like ledger data; check the export",
+                )
+            )
         if col.required:
             for (line,) in con.execute(
                 f"SELECT line FROM raw_{spec.name} WHERE {col.name} = '' ORDER BY line"
