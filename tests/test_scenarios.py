@@ -305,3 +305,26 @@ def test_pre_due_reminder_once_per_invoice(make_project, run_batch):
     ]  # N2 is new; N1 is repeated on the statement only
     third = run_batch(paths, "2026-02-03", force=False)
     assert third.plan.actions == ()  # both invoices have had their reminder
+
+
+def test_history_can_come_from_another_folder(make_project):
+    from .test_cli import invoke
+
+    paths = make_project(
+        {
+            "rules/ladders.yaml": LADDERS,
+            "ledgers/clients.csv": CLIENTS,
+            "ledgers/invoices.csv": INVOICES,
+            "ledgers/payments.csv": PAYMENTS,
+        }
+    )
+    assert invoke(paths, "run", "--as-of", "2026-01-01", "--out", "archive").exit_code == 0
+    res = invoke(paths, "run", "--as-of", "2026-02-01", "--history", "archive")
+    assert res.exit_code == 0, res.output
+    feb = _rows(paths.out / "2026-02-01" / "actions.csv")
+    # with January's batch as history, A climbs to `second`; without it, it would get `remind`
+    assert [r["step"] for r in feb if r["account_id"] == "A"] == ["second"]
+    solo = invoke(paths, "run", "--as-of", "2026-02-01", "--out", "alone")
+    assert solo.exit_code == 0
+    alone = _rows(paths.root / "alone" / "2026-02-01" / "actions.csv")
+    assert [r["step"] for r in alone if r["account_id"] == "A"] == ["remind"]
