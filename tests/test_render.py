@@ -106,3 +106,17 @@ def test_template_cannot_read_files_outside_letters(tmp_path):
     pdfs = render_pdfs({"a.pdf": html}, tmp_path / "letters", date(2026, 12, 1), workers=1)
     assert b"TOPSECRET" not in pdfs["a.pdf"]
     assert "TOPSECRET" not in pdf_text_bytes(pdfs["a.pdf"])
+
+
+@pytest.mark.parametrize("paper,size", [("A4", (595, 842)), ("Letter", (612, 792))])
+def test_paper_size_follows_the_creditor(make_project, run_batch, paper, size):
+    paths = make_project()
+    text = (
+        (paths.rules / "creditor.yaml")
+        .read_text()
+        .replace("paper_size: A4", f"paper_size: {paper}")
+    )
+    (paths.rules / "creditor.yaml").write_text(text)
+    folder = run_batch(paths, "2026-12-01").folder
+    page = PdfReader(folder / "letters/C1-GBP-final-demand.pdf").pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == size
