@@ -52,6 +52,7 @@ def decide(
         "default_ladder": policy.default_ladder,
         "promise_grace": policy.holds.promise_grace_days,
         "plan_grace": policy.holds.plan_grace_days,
+        "no_step_days": NO_STEP_DAYS,
     }
     for sql in (CLIENT_LADDER_SQL, CYCLE_SQL, HISTORY_SQL, PLANS_SQL, PROMISES_SQL, FACTS_SQL):
         con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
@@ -244,7 +245,7 @@ SELECT a.account_id, a.currency, a.balance, a.overdue_balance, a.days_overdue,
        a.overdue_count, c.segment, c.client_type, c.jurisdiction, c.country, c.language,
        c.do_not_contact, cl.ladder,
        h.last_step, coalesce(h.last_order, 0) AS last_order, h.last_on, cy.cycle_start,
-       coalesce(date_diff('day', h.last_on, $as_of::DATE), 100000) AS days_since_last_step,
+       coalesce(date_diff('day', h.last_on, $as_of::DATE), $no_step_days) AS days_since_last_step,
        coalesce(ps.state = 'kept', false) AS on_payment_plan,
        coalesce(ps.state = 'broken' AND ps.agreed_on >= cy.cycle_start, false) AS plan_broken,
        coalesce(pr.state = 'open', false) AS promise_open,
