@@ -235,11 +235,6 @@ WITH late AS (
         GROUP BY ALL) p USING (invoice_id)
   WHERE i.open = 0 AND p.last_paid > $as_of - INTERVAL 365 DAY
   GROUP BY ALL
-), agg AS (
-  SELECT account_id, currency,
-    max(dpd) FILTER (WHERE open > 0 AND NOT disputed AND dpd <= 0) AS max_not_due,
-    max(dpd - grace_days) FILTER (WHERE open > 0 AND NOT disputed) AS max_after_grace
-  FROM inv_open GROUP BY ALL
 )
 SELECT a.account_id, a.currency, a.balance, a.overdue_balance, a.days_overdue,
        a.overdue_count, c.segment, c.client_type, c.jurisdiction, c.country, c.language,
@@ -250,7 +245,7 @@ SELECT a.account_id, a.currency, a.balance, a.overdue_balance, a.days_overdue,
        coalesce(ps.state = 'broken' AND ps.agreed_on >= cy.cycle_start, false) AS plan_broken,
        coalesce(pr.state = 'open', false) AS promise_open,
        coalesce(l.avg_late, 0)::DECIMAL(10,2) AS avg_days_late_12m,
-       g.max_not_due, g.max_after_grace
+       a.max_dpd_after_grace AS max_after_grace
 FROM acct a
 JOIN clients c USING (account_id)
 JOIN client_ladder cl USING (account_id)
@@ -259,7 +254,6 @@ LEFT JOIN cycle_history h USING (account_id, currency)
 LEFT JOIN plan_state ps USING (account_id)
 LEFT JOIN promise_state pr USING (account_id)
 LEFT JOIN late l USING (account_id, currency)
-LEFT JOIN agg g USING (account_id, currency)
 """
 
 
