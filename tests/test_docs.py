@@ -35,8 +35,12 @@ def test_every_exception_kind_is_documented():
     src = REPO / "src" / "collectbatch"
     kinds = set(re.findall(r'"", "([a-z]+(?:-[a-z]+)+)"', (src / "plan.py").read_text()))
     kinds |= set(re.findall(r'kind="([a-z]+(?:-[a-z]+)+)"', (src / "statement.py").read_text()))
-    kinds |= set(re.findall(r'"(rate-[a-z]+|claims-review|compensation-currency)"',
-                            (src / "statement.py").read_text()))
+    kinds |= set(
+        re.findall(
+            r'"(rate-[a-z]+|claims-review|compensation-currency)"',
+            (src / "statement.py").read_text(),
+        )
+    )
     for sql_module in ("evaluate.py", "ladder.py"):
         kinds |= set(re.findall(r"'([a-z]+(?:-[a-z]+)*)',?$", (src / sql_module).read_text(), re.M))
     kinds |= set(re.findall(r"THEN '([a-z]+(?:-[a-z]+)*)'$", (src / "ladder.py").read_text(), re.M))

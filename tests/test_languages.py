@@ -355,25 +355,36 @@ def test_template_lookup_falls_back_to_english(tmp_path):
         "fr/overdue.html",
         "fr/email/overdue.txt",
         "fr/email/overdue.html",
-        "fr/statement.html",
+        "statement.html",  # shared: translated by the French catalog
         "fr/email/overdue.subject.txt",
     }
 
 
-def test_every_english_template_has_a_german_and_a_french_translation():
+def test_german_and_french_override_the_bodies_only():
+    # The bodies (letter, email text and HTML, subject) are prose of their own in each language;
+    # the layout, partials and statement exist once, in letters/, worded by the catalogs.
     root = REPO / "letters"
-    english = {
+    bodies = {
         p.relative_to(root).as_posix()
         for p in root.rglob("*")
         if p.is_file()
         and p.suffix in (".html", ".txt")
         and p.relative_to(root).parts[0] not in ("de", "fr")
+        and not p.name.startswith("_")
+        and p.name not in ("base.html", "statement.html")
+    }
+    assert bodies == {
+        f"{folder}{name}.{ext}"
+        for name in ("reminder", "overdue", "final")
+        for folder, ext in (("", "html"), ("email/", "txt"), ("email/", "html"))
     }
     for lang in ("de", "fr"):
         local = {
             p.relative_to(root / lang).as_posix() for p in (root / lang).rglob("*") if p.is_file()
         }
-        assert english <= local, (lang, sorted(english - local))
+        subjects = {f"email/{name}.subject.txt" for name in ("reminder", "overdue", "final")}
+        assert local == bodies | subjects, (lang, sorted(local ^ (bodies | subjects)))
+        assert (root / "locale" / lang / "LC_MESSAGES" / "messages.po").is_file()
 
 
 def test_a_broken_translation_is_reported_at_validate(tmp_path):

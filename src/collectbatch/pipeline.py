@@ -83,8 +83,9 @@ def with_claim_notes(plan: Plan, policy: Policy) -> Plan:
     for action in plan.actions:
         for p in statement_of(action, policy).problems:
             notes.add(Note(p.source, p.account_id, p.invoice_id, p.kind, p.reason))
-    ordered = sorted([*plan.notes, *notes], key=lambda n: (n.account_id, n.kind, n.source,
-                                                           n.invoice_id))
+    ordered = sorted(
+        [*plan.notes, *notes], key=lambda n: (n.account_id, n.kind, n.source, n.invoice_id)
+    )
     return replace(plan, notes=tuple(ordered))
 
 

@@ -30,11 +30,15 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_currency, format_decimal, format_percent
+from babel.support import NullTranslations, Translations
 from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
-from .diagnostics import Diagnostic, raise_if_errors
+from .diagnostics import Diagnostic, InputError, raise_if_errors
 from .jurisdictions import JurisdictionPack
 from .plan import Action, Plan
 from .policy import Policy, Terms
@@ -116,15 +120,105 @@ class _BatchEnvironment(SandboxedEnvironment):
         return self._inline[source]
 
 
-def make_environment(letters_dir: Path) -> SandboxedEnvironment:
+def make_environment(letters_dir: Path, language: str | None = None) -> SandboxedEnvironment:
+    """The sandbox for one language: `_()`, `ngettext()` translate with the language's message
+    catalog (letters/locale/<language>/LC_MESSAGES/messages.po); English, or a language without a
+    catalog, keeps the English text of the templates. Raises InputError for a broken catalog."""
     env = _BatchEnvironment(
         loader=FileSystemLoader(str(letters_dir)),
         autoescape=select_autoescape(["html", "htm", "xml"], default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    translations: NullTranslations = NullTranslations()
+    if language and catalog_path(letters_dir, language).is_file():
+        translations, diags = read_catalog(letters_dir, language, "letters")
+        raise_if_errors(diags)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    # the documents' language has a catalog: templates then use its wording instead of the
+    # creditor's own (English) free text from rules/
+    env.globals["translated"] = isinstance(translations, Translations)
     return env
+
+
+def catalog_path(letters_dir: Path, language: str) -> Path:
+    """Where the message catalog of a language lives (a gettext .po file, compiled in memory)."""
+    return letters_dir / "locale" / language / "LC_MESSAGES" / "messages.po"
+
+
+def catalogs(letters_dir: Path) -> list[str]:
+    """The languages with a message catalog in the letters folder."""
+    root = letters_dir / "locale"
+    if not root.is_dir():
+        return []
+    return sorted(
+        p.name
+        for p in root.iterdir()
+        if _LANGUAGE.fullmatch(p.name) and catalog_path(letters_dir, p.name).is_file()
+    )
+
+
+def read_catalog(
+    letters_dir: Path, language: str, shown: str
+) -> tuple[NullTranslations, list[Diagnostic]]:
+    """A language's messages.po compiled in memory (no .mo file), and the problems found in it:
+    a file that cannot be read or parsed, or a translation whose placeholders do not match its
+    msgid (it would fail at render time). A problem leaves English (NullTranslations)."""
+    path = catalog_path(letters_dir, language)
+    where = f"{shown}/{path.relative_to(letters_dir).as_posix()}"
+    fix = "fix the .po file (gettext PO syntax, UTF-8), or copy it again from a working language"
+    try:
+        with path.open("rb") as f:
+            catalog = read_po(f, locale=language, abort_invalid=True)
+    except PoFileError as exc:  # its lineno counts from 0
+        reason = str(exc).rsplit(" on ", 1)[0]
+        message = f"cannot read message catalog: {reason}: {exc.line.strip()!r}"
+        return NullTranslations(), [Diagnostic(where, exc.lineno + 1, None, "E404", message, fix)]
+    except (OSError, ValueError, UnknownLocaleError) as exc:  # also UnicodeDecodeError
+        return NullTranslations(), [
+            Diagnostic(where, None, None, "E404", f"cannot read message catalog: {exc}", fix)
+        ]
+    fix_format = "use only the msgid's %(name)s placeholders, and %% for a percent sign"
+    diags = [
+        Diagnostic(where, line, None, "E404", message, fix_format)
+        for line, message in _placeholder_problems(catalog)
+    ]
+    if diags:
+        return NullTranslations(), diags
+    mo = io.BytesIO()
+    write_mo(mo, catalog)
+    mo.seek(0)
+    return Translations(mo, domain="messages"), []
+
+
+_PLACEHOLDER = re.compile(
+    r"%\(([A-Za-z_][A-Za-z0-9_]*)\)[-#0 +]*[0-9]*(?:\.[0-9]+)?[diouxXeEfFgGcrsa]"
+)
+
+
+def _placeholder_problems(catalog: Catalog) -> list[tuple[int | None, str]]:
+    """Translations that newstyle gettext (`msgstr % {placeholders of the msgid}`) cannot format:
+    an unknown %(name)s placeholder, or a lone % (write %% for a percent sign)."""
+    problems: list[tuple[int | None, str]] = []
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
+        names = {n for i in ids for n in _PLACEHOLDER.findall(i)} | {"num"}
+        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        for text in strings:
+            unknown = sorted(set(_PLACEHOLDER.findall(text)) - names)
+            rest = _PLACEHOLDER.sub("", text).replace("%%", "")
+            if unknown:
+                problem = f"unknown placeholder %({unknown[0]})s"
+            elif "%" in rest:
+                problem = "a % that is not a placeholder (write %% for a percent sign)"
+            else:
+                continue
+            problems.append((message.lineno, f"translation of {ids[0]!r}: {problem}"))
+    return problems
 
 
 def localized(letters_dir: Path | None, language: str | None, name: str) -> str:
@@ -171,9 +265,12 @@ def template_names(
 
 def check_templates(policy: Policy, letters_dir: Path, shown: str) -> list[Diagnostic]:
     """Every template a ladder step names must exist and compile, and so must every translation
-    of it under letters/<language>/ (a missing translation falls back to letters/)."""
+    of it under letters/<language>/ (a missing translation falls back to letters/); every message
+    catalog under letters/locale/ must be readable (a msgid it lacks falls back to English)."""
     env = make_environment(letters_dir)
     diags: list[Diagnostic] = []
+    for lang in catalogs(letters_dir):
+        diags += read_catalog(letters_dir, lang, shown)[1]
     seen: set[str] = set()
     translations = languages(letters_dir)
     for ladder in policy.ladders.values():
@@ -310,14 +407,25 @@ def render_batch(
     workers: int | None = None,
 ) -> Rendered:
     """Render every action: HTML first (here), then all PDFs at once, then emails and calls."""
-    env = make_environment(letters_dir)
     pdf_jobs: dict[str, str] = {}
     emails: list[tuple[Action, dict[str, Any], str | None]] = []
     calls: list[list[str]] = []
     problems: dict[tuple[str, int | None], Diagnostic] = {}
+    envs: dict[str, SandboxedEnvironment] = {}  # one per language, its catalog compiled once
+
+    def environment(language: str) -> SandboxedEnvironment:
+        if language not in envs:
+            try:
+                envs[language] = make_environment(letters_dir, language)
+            except InputError as exc:  # a broken catalog (`validate` reports it as E404)
+                problems.update(((d.file, d.line), d) for d in exc.diagnostics)
+                envs[language] = make_environment(letters_dir)
+        return envs[language]
+
     for action in plan.actions:
         ctx = context(action, policy)
         names = template_names(action.step.template, ctx["language"], letters_dir)
+        env = environment(ctx["language"])
         try:
             if action.channel == "letter":
                 pdf_jobs[action.document] = env.get_template(names["letter"]).render(ctx)
@@ -337,6 +445,7 @@ def render_batch(
     for action, ctx, attachment in emails:
         pdf = files.get(attachment) if attachment else None
         try:
+            env = environment(ctx["language"])
             files[action.document] = build_email(action, ctx, env, policy, attachment, pdf)
         except TemplateError as exc:
             d = template_failure(exc, letters_dir, action)
