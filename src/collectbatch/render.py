@@ -45,6 +45,7 @@ from .policy import Policy, Terms
 from .safety import one_line, spreadsheet_safe
 from .statement import Statement, statement_for
 
+POOL_MIN_DOCS = 8  # fewer PDFs render in-process: starting workers costs more than they save
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 CALL_COLUMNS = (
     "action_id",
@@ -589,7 +590,7 @@ def render_pdfs(
         return {}
     count = workers if workers is not None else min(os.cpu_count() or 1, 4)
     args = [(path, html, str(letters_dir.resolve()), as_of.isoformat()) for path, html in items]
-    if count <= 1 or len(items) < 8:  # starting workers costs more than a few letters
+    if count <= 1 or len(items) < POOL_MIN_DOCS:
         return dict(map(_pdf_worker, args))
     done: dict[str, bytes] = {}
     for _attempt in range(3):
