@@ -1,8 +1,8 @@
-"""Stage 4, plan actions: evaluated accounts (+ history) → the actions to take and the holds.
+"""Stage 4, plan actions: evaluated accounts + ladder decisions → the actions to take and holds.
 
-An account that has reached a ladder step gets one action per channel the step names and the
-client can receive. Every account that reached a step but gets no action, and every channel that
-was skipped, becomes an exception row with its reason: nothing is dropped silently.
+An account whose decision names a step gets one action per channel the step names and the client
+can receive, with a stable id and a sanitised document path. A step below its minimum, and every
+channel that was skipped, becomes an exception row with its reason: nothing is dropped silently.
 """
 
 from __future__ import annotations
