@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from .safety import redact
 
@@ -47,6 +48,14 @@ class InputError(Exception):
 
 def _sort_key(d: Diagnostic) -> tuple[str, int, int, str, str]:
     return (d.file, d.line or 0, d.column or 0, d.code, d.message)
+
+
+def display_path(path: Path, root: Path) -> str:
+    """How a file is named in messages and the manifest: relative to the project root."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from .diagnostics import Diagnostic, did_you_mean
+from .diagnostics import Diagnostic, did_you_mean, display_path
 
 MAX_FIELD = 100_000
 AMOUNT_RE = r"^-?[0-9]{1,13}(\.[0-9]{1,2})?$"
@@ -168,7 +168,7 @@ def load_ledger(
     diags: list[Diagnostic] = []
     for spec in SPECS:
         path = ledgers_dir / spec.filename
-        shown = _display(path, display_root)
+        shown = display_path(path, display_root)
         if not path.is_file():
             if spec.required:
                 diags.append(
@@ -193,15 +193,10 @@ def load_ledger(
         diags += _check_values(con, spec, shown)
     diags += _check_references(con, display_root, ledgers_dir, terms, ladders)
     if not diags:
-        _build_typed(con, {s.name: _display(ledgers_dir / s.filename, display_root) for s in SPECS})
+        _build_typed(
+            con, {s.name: display_path(ledgers_dir / s.filename, display_root) for s in SPECS}
+        )
     return ledger, diags
-
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _parse(
@@ -460,7 +455,7 @@ def _check_references(
     diags = []
     known = [r[0] for r in con.execute("SELECT account_id FROM raw_clients").fetchall()]
     for name in ACCOUNT_FILES:
-        shown = _display(ledgers_dir / f"{name}.csv", root)
+        shown = display_path(ledgers_dir / f"{name}.csv", root)
         sql = (
             f"SELECT r.line, r.account_id FROM raw_{name} r WHERE r.account_id <> '' AND "
             "r.account_id NOT IN (SELECT account_id FROM raw_clients) ORDER BY r.line"
@@ -477,7 +472,7 @@ def _check_references(
                 )
             )
     for name, what in (("payments", "payment"), ("credit_notes", "credit note")):
-        shown = _display(ledgers_dir / f"{name}.csv", root)
+        shown = display_path(ledgers_dir / f"{name}.csv", root)
         sql = (
             "SELECT p.line, p.invoice_id, i.invoice_id IS NULL, i.account_id, i.currency "
             f"FROM raw_{name} p LEFT JOIN raw_invoices i USING (invoice_id) "
@@ -501,7 +496,7 @@ def _check_references(
                     "correct invoice_id, or leave it empty to apply oldest-first",
                 )
             )
-    shown = _display(ledgers_dir / "disputes.csv", root)
+    shown = display_path(ledgers_dir / "disputes.csv", root)
     sql = (
         "SELECT d.line, d.invoice_id FROM raw_disputes d WHERE d.invoice_id <> '' AND "
         "d.invoice_id NOT IN (SELECT invoice_id FROM raw_invoices) ORDER BY d.line"
@@ -528,7 +523,7 @@ def _check_references(
             )
         )
     if ladders is not None:
-        shown = _display(ledgers_dir / "clients.csv", root)
+        shown = display_path(ledgers_dir / "clients.csv", root)
         sql = (
             "SELECT line, ladder FROM raw_clients WHERE ladder <> '' AND "
             "NOT list_contains($1, ladder) ORDER BY line"
@@ -544,7 +539,7 @@ def _check_references(
                     did_you_mean(lad, ladders) or "define it in rules/ladders.yaml",
                 )
             )
-    shown = _display(ledgers_dir / "clients.csv", root)
+    shown = display_path(ledgers_dir / "clients.csv", root)
     sql = (
         "SELECT line, terms FROM raw_clients WHERE terms <> '' AND NOT list_contains($1, terms)"
         " ORDER BY line"

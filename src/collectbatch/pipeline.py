@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from .batch import Provenance, counts, manifest, tables, write_batch
-from .diagnostics import Diagnostic, InputError, raise_if_errors
+from .diagnostics import Diagnostic, InputError, display_path, raise_if_errors
 from .evaluate import Evaluation, Note, evaluate
 from .history import read_history
 from .ladder import decide
@@ -48,7 +48,7 @@ def load_inputs(paths: Paths) -> tuple[Policy, Ledger, list[Diagnostic]]:
     """Load and check policy, templates and ledgers; raise InputError listing every problem."""
     policy, diags = load_policy(paths.rules, paths.root)
     if policy is not None:
-        diags += check_templates(policy, paths.letters, _shown(paths.letters, paths.root))
+        diags += check_templates(policy, paths.letters, display_path(paths.letters, paths.root))
     terms = set(policy.terms) if policy else set()
     ladders = set(policy.ladders) if policy else None
     con = duckdb.connect(":memory:")
@@ -79,10 +79,7 @@ def run(paths: Paths, as_of: date, force: bool, workers: int | None = None) -> R
 
 def with_claim_notes(plan: Plan, policy: Policy) -> Plan:
     """Add what the statements could not claim, or claimed on an unverified rate, to exceptions."""
-    notes: set[Note] = set()
-    for action in plan.actions:
-        for p in statement_of(action, policy).problems:
-            notes.add(Note(p.source, p.account_id, p.invoice_id, p.kind, p.reason))
+    notes = {p for action in plan.actions for p in statement_of(action, policy).problems}
     ordered = sorted(
         [*plan.notes, *notes], key=lambda n: (n.account_id, n.kind, n.source, n.invoice_id)
     )
@@ -93,7 +90,7 @@ def provenance(paths: Paths, ledger: Ledger) -> Provenance:
     inputs = dict(ledger.inputs)
     for folder in (paths.rules, paths.letters):
         for f in sorted(p for p in folder.rglob("*") if p.is_file()):
-            inputs[_shown(f, paths.root)] = hashlib.sha256(f.read_bytes()).hexdigest()
+            inputs[display_path(f, paths.root)] = hashlib.sha256(f.read_bytes()).hexdigest()
     commit, dirty = _git_state(paths)
     return Provenance(inputs, commit, dirty)
 
@@ -116,13 +113,6 @@ def _git_state(paths: Paths) -> tuple[str, bool]:
         "status", "--porcelain", "--", str(paths.rules.resolve()), str(paths.letters.resolve())
     )
     return commit, bool(status)
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 __all__ = ["InputError", "Paths", "Result", "load_inputs", "run"]

@@ -17,7 +17,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from .conditions import FACTS, CompiledCondition, ConditionError, compile_condition
-from .diagnostics import Diagnostic, did_you_mean
+from .diagnostics import Diagnostic, did_you_mean, display_path
 from .jurisdictions import JurisdictionPack, pack_from_dict
 from .yamlfile import Locator, load_yaml
 
@@ -208,7 +208,7 @@ def load_policy(rules_dir: Path, display_root: Path) -> tuple[Policy | None, lis
     diags: list[Diagnostic] = []
     for name in POLICY_FILES:
         path = rules_dir / f"{name}.yaml"
-        shown = _display(path, display_root)
+        shown = display_path(path, display_root)
         if not path.is_file():
             diags.append(
                 Diagnostic(
@@ -242,7 +242,7 @@ def load_packs(folder: Path, root: Path) -> tuple[dict[str, JurisdictionPack], l
     packs: dict[str, JurisdictionPack] = {}
     diags: list[Diagnostic] = []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        shown = _display(path, root)
+        shown = display_path(path, root)
         data, loc, problems = load_yaml(path, shown)
         diags += problems
         if data is None:
@@ -265,13 +265,6 @@ def load_packs(folder: Path, root: Path) -> tuple[dict[str, JurisdictionPack], l
     return packs, diags
 
 
-def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
-
-
 def _unknown_files(rules_dir: Path, root: Path) -> list[Diagnostic]:
     known = {f"{n}.yaml" for n in POLICY_FILES}
     out = []
@@ -279,7 +272,7 @@ def _unknown_files(rules_dir: Path, root: Path) -> list[Diagnostic]:
         if p.name not in known:
             out.append(
                 Diagnostic(
-                    _display(p, root),
+                    display_path(p, root),
                     None,
                     None,
                     "E107",

@@ -37,6 +37,7 @@ from .claims import (
     late_fees,
     statutory_interest,
 )
+from .evaluate import Note
 from .jurisdictions import (
     DEBTOR_TYPES,
     JurisdictionPack,
@@ -57,7 +58,6 @@ __all__ = [
     "Statement",
     "StatementLine",
     "StatementNote",
-    "StatementProblem",
     "cite",
     "debtor_type",
     "statement_for",
@@ -203,23 +203,6 @@ class StatementNote:
 
 
 @dataclass(frozen=True)
-class StatementProblem:
-    """Something the accountant must see (same fields as an exceptions.csv row).
-
-    ``kind``: ``rate-unavailable`` (interest not computed: the pack has no rate for the
-    period), ``rate-unverified`` (a rate tagged ``L`` was used), ``claims-review`` (the pack
-    does not encode how the terms' contract rate interacts with statutory interest), or
-    ``compensation-currency`` (the pack's fixed sum is in another currency: not claimed).
-    """
-
-    source: str
-    account_id: str
-    invoice_id: str
-    kind: str
-    reason: str
-
-
-@dataclass(frozen=True)
 class Statement:
     """Everything a document shows about one account in one currency, as of one date."""
 
@@ -232,7 +215,11 @@ class Statement:
     lines: tuple[StatementLine, ...]
     disputed: tuple[StatementLine, ...] = ()
     notes: tuple[StatementNote, ...] = ()
-    problems: tuple[StatementProblem, ...] = field(default=())
+    # exceptions.csv rows: rate-unavailable (no rate for the period: no interest),
+    # rate-unverified (an L-tagged rate was used), claims-review (the pack does not say how the
+    # terms' contract rate and statutory interest combine), compensation-currency (the pack's
+    # fixed sum is in another currency: not claimed)
+    problems: tuple[Note, ...] = field(default=())
 
     @property
     def principal(self) -> Decimal:
@@ -350,7 +337,7 @@ class _Builder:
     as_of: date
     pack: JurisdictionPack | None
     notes: dict[tuple[object, ...], StatementNote] = field(default_factory=dict)
-    problems: list[StatementProblem] = field(default_factory=list)
+    problems: list[Note] = field(default_factory=list)
     unavailable: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     unverified: dict[tuple[str, Decimal, date], None] = field(default_factory=dict)
 
@@ -363,9 +350,7 @@ class _Builder:
 
     def problem(self, invoice_id: str, kind: str, reason: str) -> None:
         self.problems.append(
-            StatementProblem(
-                f"account {self.account_id}", self.account_id, invoice_id, kind, reason
-            )
+            Note(f"account {self.account_id}", self.account_id, invoice_id, kind, reason)
         )
 
     def rate_missing(self, invoice_id: str, period: str) -> str:
