@@ -33,7 +33,9 @@ def test_every_error_code_is_documented():
 
 def test_every_exception_kind_is_documented():
     src = REPO / "src" / "collectbatch"
-    kinds = set(re.findall(r'"", "([a-z]+(?:-[a-z]+)+)"', (src / "plan.py").read_text()))
+    kinds = set()
+    for module in ("plan.py", "handoff.py"):
+        kinds |= set(re.findall(r'"", "([a-z]+(?:-[a-z]+)+)"', (src / module).read_text()))
     kinds |= set(re.findall(r'kind="([a-z]+(?:-[a-z]+)+)"', (src / "statement.py").read_text()))
     kinds |= set(
         re.findall(

@@ -12,7 +12,13 @@ def test_shipped_policy_loads(make_project):
     assert diags == []
     assert policy is not None
     ladder = policy.ladder()
-    assert [s.id for s in ladder.steps] == ["pre-due", "overdue-1", "overdue-2", "final-demand"]
+    assert [s.id for s in ladder.steps] == [
+        "pre-due",
+        "overdue-1",
+        "overdue-2",
+        "final-demand",
+        "agency",
+    ]
     assert str(ladder.step("overdue-2").minimum("EUR")) == "60.00"
     assert str(ladder.step("overdue-2").minimum("USD")) == "50.00"
 

@@ -17,12 +17,13 @@ import duckdb
 from .batch import Provenance, counts, manifest, tables, write_batch
 from .diagnostics import Diagnostic, InputError, display_path, raise_if_errors
 from .evaluate import Evaluation, Note, evaluate
+from .handoff import check_notes, court_checks
 from .history import read_history
 from .ladder import decide
 from .ledger import Ledger, load_ledger
 from .plan import Plan, plan_actions
 from .policy import Policy, load_policy
-from .render import check_templates, render_batch, statement_of
+from .render import check_templates, client_terms, render_batch, statement_of
 from .summary import summary
 
 
@@ -67,7 +68,7 @@ def run(paths: Paths, as_of: date, force: bool, workers: int | None = None) -> R
     history = read_history(paths.history or paths.out, as_of)
     decisions, hold_rows = decide(ledger.con, policy, as_of, history)
     holds = tuple(Note(*row) for row in hold_rows)
-    plan = with_claim_notes(plan_actions(evaluation, decisions, holds, policy), policy)
+    plan = with_claim_notes(plan_actions(evaluation, decisions, holds, policy, history), policy)
     files = dict(render_batch(plan, policy, paths.letters, workers).files)
     files.update(tables(plan, evaluation))
     files["summary.md"] = summary(plan, evaluation)
@@ -79,7 +80,13 @@ def run(paths: Paths, as_of: date, force: bool, workers: int | None = None) -> R
 
 def with_claim_notes(plan: Plan, policy: Policy) -> Plan:
     """Add what the statements could not claim, or claimed on an unverified rate, to exceptions."""
-    notes = {p for action in plan.actions for p in statement_of(action, policy).problems}
+    notes: set[Note] = set()
+    for action in plan.actions:
+        statement = statement_of(action, policy)
+        notes.update(statement.problems)
+        if action.channel == "court":
+            _, pack = client_terms(action, policy)
+            notes.update(check_notes(action, court_checks(action, statement, pack, action.as_of)))
     ordered = sorted(
         [*plan.notes, *notes], key=lambda n: (n.account_id, n.kind, n.source, n.invoice_id)
     )

@@ -44,6 +44,7 @@ class Action:
     invoices: tuple[InvoiceLine, ...]
     document: str
     last_issued: Issued | None
+    chase: tuple[Issued, ...] = ()  # what was issued in this dunning cycle, oldest first
     status: str = "planned"
 
     @property
@@ -69,12 +70,19 @@ def action_id(as_of: date, account_id: str, currency: str, step: str, channel: s
 
 
 def plan_actions(
-    evaluation: Evaluation, decisions: tuple[Decision, ...], notes: tuple[Note, ...], policy: Policy
+    evaluation: Evaluation,
+    decisions: tuple[Decision, ...],
+    notes: tuple[Note, ...],
+    policy: Policy,
+    history: tuple[Issued, ...] = (),
 ) -> Plan:
     """Turn each account's decided step into one action per channel it can be delivered by."""
     actions: list[Action] = []
     out: list[Note] = [*evaluation.notes, *notes]
     decided = {(d.account_id, d.currency): d for d in decisions}
+    by_account: dict[tuple[str, str], list[Issued]] = {}
+    for h in history:
+        by_account.setdefault((h.account_id, h.currency), []).append(h)
     for account in evaluation.accounts:
         decision = decided.get((account.account_id, account.currency))
         if decision is None or decision.step is None or account.balance <= 0:
@@ -99,10 +107,18 @@ def plan_actions(
             if decision.last_step and decision.last_on
             else None
         )
-        actions += [_action(evaluation.as_of, account, step, ch, last) for ch in channels]
+        chase = _chase(by_account.get((account.account_id, account.currency), []), decision)
+        actions += [_action(evaluation.as_of, account, step, ch, last, chase) for ch in channels]
     actions.sort(key=lambda a: (a.account_id, a.currency, a.step.order, a.channel))
     out.sort(key=lambda n: (n.account_id, n.kind, n.source, n.invoice_id))
     return Plan(evaluation.as_of, tuple(actions), tuple(out))
+
+
+def _chase(issued: list[Issued], decision: Decision) -> tuple[Issued, ...]:
+    """The chase log of the current cycle: every step issued (not void) since it started."""
+    start = decision.cycle_start
+    kept = (h for h in issued if h.status != "void" and (start is None or h.as_of >= start))
+    return tuple(sorted(kept, key=lambda h: (h.as_of, h.step, h.channel)))
 
 
 def step_invoices(account: Account, step: Step) -> tuple[InvoiceLine, ...]:
@@ -136,7 +152,13 @@ def _below_minimum(account: Account, step: Step) -> Note | None:
 def choose_channels(account: Account, step: Step) -> tuple[list[str], list[Note]]:
     """The step's channels this client can receive; a written step falls back letter↔email."""
     c = account.client
-    reachable = {"letter": bool(c.address), "email": bool(c.email), "phone": bool(c.phone)}
+    reachable = {
+        "letter": bool(c.address),
+        "email": bool(c.email),
+        "phone": bool(c.phone),
+        "agency": True,
+        "court": True,
+    }  # handoffs go to the agency or court
     missing = {
         "letter": "no postal address",
         "email": "no email address",
@@ -184,13 +206,22 @@ def choose_channels(account: Account, step: Step) -> tuple[list[str], list[Note]
     return sorted(chosen), notes
 
 
-def _action(as_of: date, account: Account, step: Step, channel: str, last: Issued | None) -> Action:
+def _action(
+    as_of: date,
+    account: Account,
+    step: Step,
+    channel: str,
+    last: Issued | None,
+    chase: tuple[Issued, ...] = (),
+) -> Action:
     invoices = step_invoices(account, step)
     stem = safe_filename(f"{account.account_id}-{account.currency}-{step.id}")
     document = {
         "letter": f"letters/{stem}.pdf",
         "email": f"emails/{stem}.eml",
         "phone": "calls/call-list.csv",
+        "agency": f"handoffs/{stem}-agency.pdf",
+        "court": f"handoffs/{stem}-court.pdf",
     }[channel]
     aid = action_id(as_of, account.account_id, account.currency, step.id, channel)
-    return Action(aid, as_of, account, step, channel, invoices, document, last)
+    return Action(aid, as_of, account, step, channel, invoices, document, last, chase)

@@ -23,7 +23,8 @@ from .yamlfile import Locator, load_yaml
 
 POLICY_FILES = ("creditor", "terms", "ladders")
 FACT_NAMES = tuple(FACTS)
-CHANNELS = ("letter", "email", "phone")
+CHANNELS = ("letter", "email", "phone", "agency", "court")
+HANDOFFS = ("agency", "court")
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,10 @@ from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError, s
 from jinja2.sandbox import SandboxedEnvironment
 
 from .diagnostics import Diagnostic, InputError, raise_if_errors
+from .handoff import PLACEMENT_COLUMNS, court_checks, placement_row
 from .jurisdictions import JurisdictionPack
 from .plan import Action, Plan
-from .policy import Policy, Terms
+from .policy import HANDOFFS, Policy, Terms
 from .safety import one_line, spreadsheet_safe
 from .statement import Statement, statement_for
 
@@ -276,7 +277,13 @@ def check_templates(policy: Policy, letters_dir: Path, shown: str) -> list[Diagn
     translations = languages(letters_dir)
     for ladder in policy.ladders.values():
         for step in ladder.steps:
-            needed = {"letter": ["letter"], "email": ["email_text", "email_html"], "phone": []}
+            needed = {
+                "letter": ["letter"],
+                "email": ["email_text", "email_html"],
+                "phone": [],
+                "agency": ["letter"],
+                "court": ["letter"],
+            }
             names = template_names(step.template)
             keys = [k for ch in step.channels for k in needed[ch]]
             if "email" in step.channels and step.attach_statement:
@@ -348,12 +355,21 @@ def statement_of(action: Action, policy: Policy) -> Statement:
 
 
 def context(action: Action, policy: Policy) -> dict[str, Any]:
-    """The variables a letter, email or call script sees. Plain data only."""
+    """The variables a letter, email or call script sees. Plain data only.
+
+    Handoff packets (agency, court) are read by the creditor's agency or court: they are in
+    English with UK formats, whatever the client's language.
+    """
     account, step, creditor = action.account, action.step, policy.creditor
     client = account.client
     terms, pack = client_terms(action, policy)
-    language = language_for(client.language, pack)
-    loc = locale_for(client.language or (pack.default_language if pack else None), client.country)
+    if action.channel in HANDOFFS:
+        language, loc = "en", locale_for("en", creditor.country or "GB")
+    else:
+        language = language_for(client.language, pack)
+        loc = locale_for(
+            client.language or (pack.default_language if pack else None), client.country
+        )
     shown = action.invoices
     total = sum((i.open for i in shown), Decimal("0.00"))
     statement = statement_of(action, policy)
@@ -388,6 +404,11 @@ def context(action: Action, policy: Policy) -> dict[str, Any]:
         "account_id": account.account_id,
         "reference": f"{account.account_id}/{action.action_id}",
         "letter_date": action.as_of,
+        "chase": action.chase,
+        "action_channel": action.channel,
+        "checks": court_checks(action, statement, pack, action.as_of)
+        if action.channel == "court"
+        else (),
         "pay_by": action.as_of + timedelta(days=step.response_days),
         "last_issued": action.last_issued,
         "statement": statement,
@@ -411,6 +432,7 @@ def render_batch(
     pdf_jobs: dict[str, str] = {}
     emails: list[tuple[Action, dict[str, Any], str | None]] = []
     calls: list[list[str]] = []
+    placements: list[list[str]] = []
     problems: dict[tuple[str, int | None], Diagnostic] = {}
     envs: dict[str, SandboxedEnvironment] = {}  # one per language, its catalog compiled once
 
@@ -430,6 +452,10 @@ def render_batch(
         try:
             if action.channel == "letter":
                 pdf_jobs[action.document] = env.get_template(names["letter"]).render(ctx)
+            elif action.channel in HANDOFFS:
+                pdf_jobs[action.document] = env.get_template(names["letter"]).render(ctx)
+                if action.channel == "agency":
+                    placements.append(placement_row(action, ctx["statement"]))
             elif action.channel == "email":
                 attachment = None
                 if action.step.attach_statement:
@@ -454,6 +480,8 @@ def render_batch(
     raise_if_errors(list(problems.values()))
     if calls:
         files["calls/call-list.csv"] = write_csv(CALL_COLUMNS, calls)
+    if placements:
+        files["handoffs/agency-placements.csv"] = write_csv(PLACEMENT_COLUMNS, placements)
     return Rendered(files)
 
 
