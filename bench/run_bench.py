@@ -42,6 +42,7 @@ sys.path[:0] = [str(REPO / "src"), str(REPO / "bench")]  # a checkout, installed
 import duckdb  # noqa: E402
 import synth  # noqa: E402
 
+from collectbatch import pdf as pdf_module  # noqa: E402
 from collectbatch import render as render_module  # noqa: E402
 from collectbatch.batch import counts, manifest, tables, write_batch  # noqa: E402
 from collectbatch.evaluate import Note, evaluate  # noqa: E402
@@ -55,7 +56,7 @@ STAGES = ("load", "evaluate", "decide", "plan", "render", "write")
 LEDGER_FILES = tuple(synth.HEADERS)  # every file the loader reads
 TRIVIAL_HTML = "<html><body><p>Dear client, please pay invoice 42.</p></body></html>"
 TRIVIAL_DOCS = 4  # trivial PDFs per repetition; their median is the per-document floor
-POOL_PROBE_DOCS = render_module.POOL_MIN_DOCS  # the fewest PDFs sent to a worker pool
+POOL_PROBE_DOCS = pdf_module.POOL_MIN_DOCS  # the fewest PDFs sent to a worker pool
 BUSY_NOTE = (
     "\nnote: the machine was busy before the bench started (load average above half the CPUs):"
     "\nratios move less than raw times, but the parallel speed-up is not meaningful this run"

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from collectbatch.diagnostics import InputError
 from collectbatch.pipeline import Paths, load_inputs, run
-from collectbatch.render import language_for, locale_for, template_names
+from collectbatch.templates import language_for, locale_for, template_names
 
 from .conftest import REPO, write_project
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from collectbatch.render import make_fetcher, render_pdfs
+from collectbatch.pdf import make_fetcher, render_pdfs
 
 
 def pdf_text(path: Path) -> str:

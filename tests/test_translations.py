@@ -15,7 +15,7 @@ from babel.messages.pofile import read_po
 
 from collectbatch.diagnostics import InputError
 from collectbatch.pipeline import load_inputs
-from collectbatch.render import catalogs, make_environment
+from collectbatch.templates import catalogs, make_environment
 
 from .conftest import REPO, write_project
 

@@ -23,8 +23,9 @@ from .ladder import decide
 from .ledger import Ledger, load_ledger
 from .plan import Plan, plan_actions
 from .policy import Policy, load_policy
-from .render import check_templates, client_terms, render_batch, statement_of
+from .render import client_terms, render_batch, statement_of
 from .summary import summary
+from .templates import check_templates
 
 
 @dataclass(frozen=True)
