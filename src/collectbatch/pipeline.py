@@ -23,7 +23,8 @@ from .ladder import decide
 from .ledger import Ledger, load_ledger
 from .plan import Plan, plan_actions
 from .policy import Policy, load_policy
-from .render import client_terms, render_batch, statement_of
+from .render import StatementKey, client_terms, render_batch, statements_of
+from .statement import Statement
 from .summary import summary
 from .templates import check_templates
 
@@ -69,8 +70,10 @@ def run(paths: Paths, as_of: date, force: bool, workers: int | None = None) -> R
     history = read_history(paths.history or paths.out, as_of)
     decisions, hold_rows = decide(ledger.con, policy, as_of, history)
     holds = tuple(Note(*row) for row in hold_rows)
-    plan = with_claim_notes(plan_actions(evaluation, decisions, holds, policy, history), policy)
-    files = dict(render_batch(plan, policy, paths.letters, workers).files)
+    plan = plan_actions(evaluation, decisions, holds, policy, history)
+    statements = statements_of(plan, policy)  # computed once: for exceptions and documents
+    plan = with_claim_notes(plan, policy, statements)
+    files = dict(render_batch(plan, policy, paths.letters, workers, statements).files)
     files.update(tables(plan, evaluation))
     files["summary.md"] = summary(plan, evaluation)
     prov = provenance(paths, ledger)
@@ -79,11 +82,11 @@ def run(paths: Paths, as_of: date, force: bool, workers: int | None = None) -> R
     return Result(folder, plan, evaluation, tuple(warnings))
 
 
-def with_claim_notes(plan: Plan, policy: Policy) -> Plan:
+def with_claim_notes(plan: Plan, policy: Policy, statements: dict[StatementKey, Statement]) -> Plan:
     """Add what the statements could not claim, or claimed on an unverified rate, to exceptions."""
     notes: set[Note] = set()
     for action in plan.actions:
-        statement = statement_of(action, policy)
+        statement = statements[(action.account_id, action.currency, action.step.id)]
         notes.update(statement.problems)
         if action.channel == "court":
             _, pack = client_terms(action, policy)

@@ -82,7 +82,20 @@ def statement_of(action: Action, policy: Policy) -> Statement:
     return statement_for(action.account, action.invoices, terms, pack, claims, action.as_of)
 
 
-def context(action: Action, policy: Policy) -> dict[str, Any]:
+StatementKey = tuple[str, str, str]  # account, currency, step: every channel shows the same
+
+
+def statements_of(plan: Plan, policy: Policy) -> dict[StatementKey, Statement]:
+    """Each step's statement once, shared by its letter, email and packet (and exceptions)."""
+    out: dict[StatementKey, Statement] = {}
+    for action in plan.actions:
+        key = (action.account_id, action.currency, action.step.id)
+        if key not in out:
+            out[key] = statement_of(action, policy)
+    return out
+
+
+def context(action: Action, policy: Policy, statement: Statement | None = None) -> dict[str, Any]:
     """The variables a letter, email or call script sees. Plain data only.
 
     Handoff packets (agency, court) are read by the creditor's agency or court: they are in
@@ -100,7 +113,8 @@ def context(action: Action, policy: Policy) -> dict[str, Any]:
         )
     shown = action.invoices
     total = sum((i.open for i in shown), Decimal("0.00"))
-    statement = statement_of(action, policy)
+    if statement is None:
+        statement = statement_of(action, policy)
 
     def money(value: Decimal) -> str:
         return str(format_currency(value, account.currency, locale=loc))
@@ -155,8 +169,10 @@ def render_batch(
     policy: Policy,
     letters_dir: Path,
     workers: int | None = None,
+    statements: dict[StatementKey, Statement] | None = None,
 ) -> Rendered:
     """Render every action: HTML first (here), then all PDFs at once, then emails and calls."""
+    statements = statements if statements is not None else statements_of(plan, policy)
     pdf_jobs: dict[str, str] = {}
     emails: list[tuple[Action, dict[str, Any], str | None]] = []
     calls: list[list[str]] = []
@@ -174,7 +190,9 @@ def render_batch(
         return envs[language]
 
     for action in plan.actions:
-        ctx = context(action, policy)
+        ctx = context(
+            action, policy, statements[(action.account_id, action.currency, action.step.id)]
+        )
         names = template_names(action.step.template, ctx["language"], letters_dir)
         env = environment(ctx["language"])
         try:
